@@ -1,0 +1,193 @@
+"""Pages for students and teachers. Each view parses, authorizes, calls one service or selector, renders.
+
+The practice endpoints are the plain-HTTP path of the practice loop (the websocket is the other):
+with htmx they answer with the same fragments the websocket sends; without JavaScript, with the page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from frontend import fragments
+from tutoring import services
+from tutoring.errors import Forbidden, ServiceError
+from tutoring.models import Classroom, User
+from tutoring.selectors import (
+    class_mastery_grid,
+    learner_course,
+    learner_courses,
+    learner_progress,
+    learner_session,
+    session_chat,
+    teacher_classroom,
+    teacher_classrooms,
+)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _error(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    """A 4xx with the message: as a fragment into the page's alert area for htmx, else as a page."""
+    if _is_htmx(request):
+        response = HttpResponse(render_to_string("_alert.html", {"message": str(error)}), status=error.status)
+        response["HX-Retarget"] = "#alert"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, "error.html", {"message": str(error)}, status=error.status)
+
+
+def role_required(role: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.user.role != role:
+                return _error(request, Forbidden(f"This page is for {role}s."))
+            try:
+                return view(request, *args, **kwargs)
+            except ServiceError as error:
+                return _error(request, error)
+
+        return wrapped
+
+    return decorator
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user
+    if user.is_curator:
+        return redirect("admin:index")
+    if user.is_teacher:
+        return redirect("teach")
+    return redirect("learn")
+
+
+# --- Student -------------------------------------------------------------------------------------
+
+
+@role_required(User.Role.STUDENT)
+def learn(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    courses = [(course, learner_progress(learner=request.user, course=course, at=now))
+               for course in learner_courses(learner=request.user)]
+    return render(request, "student/learn.html", {"courses": courses})
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_start(request: HttpRequest, course_slug: str) -> HttpResponse:
+    course = learner_course(learner=request.user, course_slug=course_slug)
+    session = services.session_start(learner=request.user, course=course)
+    return redirect("practice", session_id=session.id)
+
+
+def _practice_page(request: HttpRequest, session, result=None, status: int = 200) -> HttpResponse:
+    context = {
+        **fragments.item_context(session=session, result=result),
+        **fragments.mastery_context(session=session),
+        "messages_log": session_chat(session=session),
+        "tutor_enabled": session.classroom is None or session.classroom.tutor_enabled,
+    }
+    return render(request, "practice/page.html", context, status=status)
+
+
+@role_required(User.Role.STUDENT)
+def practice(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _practice_page(request, learner_session(learner=request.user, session_id=session_id))
+
+
+def _fragments_response(request: HttpRequest, session, parts: dict[str, str], result=None) -> HttpResponse:
+    """htmx: the item card as the main swap, the other fragments out of band; no JavaScript: the page."""
+    if not _is_htmx(request):
+        return _practice_page(request, session, result=result)
+    main = parts.pop("item")
+    extra = "".join(html.replace(f'id="{key}"', f'id="{key}" hx-swap-oob="true"', 1) for key, html in parts.items())
+    return HttpResponse(main + extra)
+
+
+def _client_id(request: HttpRequest) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.POST.get("client_id", ""))
+    except ValueError as error:
+        raise ServiceError("The form is missing its id; reload the page.") from error
+
+
+def _item_id(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("item_id", ""))
+    except ValueError as error:
+        raise ServiceError("The form is missing its question; reload the page.") from error
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = learner_session(learner=request.user, session_id=session_id)
+    result = services.attempt_record(session=session, item_id=_item_id(request),
+                                     response=request.POST.get("answer", ""), client_id=_client_id(request))
+    return _fragments_response(request, session, fragments.attempt_fragments(session=session, result=result), result)
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_hint(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = learner_session(learner=request.user, session_id=session_id)
+    hint = services.hint_reveal(session=session, item_id=_item_id(request))
+    return _fragments_response(request, session, fragments.hint_fragments(session=session, hint=hint))
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_next(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = learner_session(learner=request.user, session_id=session_id)
+    services.session_item_advance(session=session)
+    return _fragments_response(request, session, fragments.item_fragments(session=session))
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_chat(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = learner_session(learner=request.user, session_id=session_id)
+    turn = services.chat_post(session=session, text=request.POST.get("text", ""), client_id=_client_id(request))
+    for _ in turn.chunks:  # without a websocket the reply arrives whole
+        pass
+    parts = fragments.chat_reply_fragments(session=session, question=turn.question)
+    return _fragments_response(request, session, parts)
+
+
+# --- Teacher -------------------------------------------------------------------------------------
+
+
+@role_required(User.Role.TEACHER)
+def teach(request: HttpRequest) -> HttpResponse:
+    return render(request, "teacher/classes.html", {"classrooms": teacher_classrooms(teacher=request.user)})
+
+
+@role_required(User.Role.TEACHER)
+def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if request.method == "POST":
+        services.classroom_tutor_configure(
+            teacher=request.user, classroom=teacher_classroom(teacher=request.user, classroom_id=classroom_id),
+            enabled=request.POST.get("tutor_enabled") == "on", telling=request.POST.get("tutor_telling", ""),
+        )
+        return redirect("classroom", classroom_id=classroom_id)
+    grid = class_mastery_grid(teacher=request.user, classroom_id=classroom_id, at=timezone.now())
+    return render(request, "teacher/classroom.html", {
+        "grid": grid,
+        "rows": [(student, list(zip(grid.concepts, cells, strict=True))) for student, cells in grid.rows],
+        "telling_choices": Classroom.Telling.choices,
+    })

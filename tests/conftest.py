@@ -1,0 +1,103 @@
+"""Shared fixtures: a small course built through the services, people, and the real-service switches.
+
+Tests marked ``services`` need PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); tests marked
+``browser`` need Debian's Chromium. Without them they skip with the reason, except when
+CAIRN_REQUIRE_SERVICES=1 (set by .ci/run): then a missing service fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tutoring import services
+from tutoring.course_import import course_import
+from tutoring.models import User
+
+CHROMIUM = "/usr/bin/chromium"
+REQUIRE_SERVICES = os.environ.get("CAIRN_REQUIRE_SERVICES") == "1"
+
+SMALL_COURSE = {
+    "slug": "fractions-basics",
+    "title": "Fractions basics",
+    "concepts": [
+        {"slug": "whole-addition", "name": "Adding whole numbers"},
+        {"slug": "fraction-meaning", "name": "What a fraction means"},
+        {"slug": "like-fractions", "name": "Adding like fractions"},
+    ],
+    "prerequisites": [["whole-addition", "like-fractions"], ["fraction-meaning", "like-fractions"]],
+    "templates": [
+        {
+            "slug": "add-whole", "concepts": ["whole-addition"], "difficulty": -1.0, "answer_kind": "numeric",
+            "params": {"a": {"randint": [11, 40]}, "b": {"randint": [11, 40]}},
+            "prompt": "What is {a} + {b}?", "answer": "a + b",
+            "hints": ["Add the tens, then the ones.", "Start with {a} and count on {b}."],
+            "solution": "{a} + {b} = {answer}.",
+        },
+        {
+            "slug": "fraction-of-shape", "concepts": ["fraction-meaning"], "difficulty": -0.5,
+            "answer_kind": "choice", "params": {"k": {"randint": [1, 3]}, "n": {"choice": [4, 5]}},
+            "prompt": "{k} of {n} equal parts are shaded. Which fraction is shaded?",
+            "answer": "Rational(k, n)", "choices": ["{k}/{n}", "{n}/{k}"],
+            "hints": ["The bottom number counts all the parts.", "The top number counts the shaded parts."],
+            "solution": "{k} shaded out of {n} parts is {answer}.",
+        },
+        {
+            "slug": "add-like", "concepts": ["like-fractions", "fraction-meaning"], "difficulty": 0.0,
+            "answer_kind": "numeric",
+            "params": {"a": {"randint": [1, 3]}, "b": {"randint": [1, 3]}, "d": {"choice": [7, 9]}},
+            "prompt": "What is {a}/{d} + {b}/{d}?", "answer": "Rational(a + b, d)",
+            "hints": ["The denominators are the same.", "Keep the denominator {d} and add the numerators."],
+            "solution": "{a}/{d} + {b}/{d} = {answer}.",
+        },
+    ],
+}
+
+
+def service_unavailable(reason: str) -> None:
+    """Skip, or fail when the run must use the real services (CI)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def course(db):
+    return course_import(data=SMALL_COURSE, items_per_template=3).course
+
+
+@pytest.fixture
+def teacher(db):
+    return services.user_create(username="teacher", password="pw-teacher-123", role=User.Role.TEACHER,
+                                first_name="Tess", last_name="Teacher")
+
+
+@pytest.fixture
+def classroom(course, teacher):
+    return services.classroom_create(teacher=teacher, course=course, name="7A")
+
+
+def make_student(classroom, username: str) -> User:
+    student = services.user_create(username=username, password=f"pw-{username}-123", role=User.Role.STUDENT,
+                                   first_name=username.title(), last_name="Student")
+    services.classroom_enrol(classroom=classroom, student=student)
+    return student
+
+
+@pytest.fixture
+def student(classroom):
+    return make_student(classroom, "sam")
+
+
+@pytest.fixture
+def session(student, course):
+    return services.session_start(learner=student, course=course)
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not os.path.exists(CHROMIUM) or shutil.which("chromium") is None:
+        service_unavailable("Debian's Chromium is not installed (apt-get install -y chromium)")
+    return CHROMIUM

@@ -1,0 +1,158 @@
+import uuid
+
+import pytest
+
+from knowledge.models import ConceptState
+from tests.conftest import make_student
+from tutoring import services
+from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
+from tutoring.models import Attempt, ChatMessage, Classroom, Item
+
+
+def _wrong(item: Item) -> str:
+    return next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
+
+
+def test_new_session_shows_an_item_from_the_course(session, course):
+    assert session.current_item is not None
+    assert session.current_item.course_id == course.id
+
+
+def test_first_item_practises_a_concept_whose_prerequisites_are_ready(session):
+    # Adding like fractions needs both of the others: a new student starts on a root concept.
+    slugs = set(session.current_item.concepts.values_list("slug", flat=True))
+    assert "like-fractions" not in slugs
+
+
+def test_correct_answer_raises_mastery_and_is_stored(session):
+    item = session.current_item
+    result = services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    assert result.verdict.correct and result.created
+    state = ConceptState.objects.get(learner=session.learner, concept=item.concepts.first())
+    assert state.mean > -0.5 and state.attempts == 1
+    assert all(m.p > 0.4 for m in result.mastery.values())
+
+
+def test_resent_attempt_is_stored_once(session):
+    item = session.current_item
+    client_id = uuid.uuid4()
+    first = services.attempt_record(session=session, item_id=item.id, response=_wrong(item), client_id=client_id)
+    again = services.attempt_record(session=session, item_id=item.id, response=_wrong(item), client_id=client_id)
+    assert first.created and not again.created
+    assert again.attempt.pk == first.attempt.pk and not again.verdict.correct
+    assert Attempt.objects.count() == 1
+    assert ConceptState.objects.get(learner=session.learner, concept=item.concepts.first()).attempts == 1
+
+
+def test_malformed_answer_is_refused_and_stores_nothing(session):
+    item = session.current_item
+    with pytest.raises(ServiceError):
+        services.attempt_record(session=session, item_id=item.id, response="3//(", client_id=uuid.uuid4())
+    assert Attempt.objects.count() == 0 and ConceptState.objects.count() == 0
+
+
+def test_answer_to_an_item_not_on_screen_is_refused(session):
+    other = Item.objects.exclude(pk=session.current_item_id).first()
+    with pytest.raises(Conflict):
+        services.attempt_record(session=session, item_id=other.id, response="1", client_id=uuid.uuid4())
+    with pytest.raises(NotFound):
+        services.attempt_record(session=session, item_id=10**9, response="1", client_id=uuid.uuid4())
+    assert Attempt.objects.count() == 0
+
+
+def test_solved_item_takes_no_more_answers(session):
+    item = session.current_item
+    services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    with pytest.raises(Conflict):
+        services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+
+
+def test_hints_come_in_order_and_run_out(session):
+    item = session.current_item
+    shown = [services.hint_reveal(session=session, item_id=item.id) for _ in item.hints]
+    assert [h.text for h in shown] == item.hints and shown[-1].remaining == 0
+    with pytest.raises(Conflict):
+        services.hint_reveal(session=session, item_id=item.id)
+
+
+def test_attempt_remembers_how_many_hints_were_used(session):
+    item = session.current_item
+    services.hint_reveal(session=session, item_id=item.id)
+    result = services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    assert result.attempt.hints_used == 1
+
+
+def test_next_item_differs_from_the_one_just_solved(session):
+    item = session.current_item
+    services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    assert services.session_item_advance(session=session).id != item.id
+
+
+def test_student_outside_the_class_cannot_start_practice(course, db):
+    outsider = services.user_create(username="out", password="pw-out-12345", role="student")
+    with pytest.raises(Forbidden):
+        services.session_start(learner=outsider, course=course)
+
+
+def test_teacher_cannot_start_a_practice_session(course, teacher):
+    with pytest.raises(Forbidden):
+        services.session_start(learner=teacher, course=course)
+
+
+def test_chat_reply_streams_and_both_turns_are_stored(session):
+    turn = services.chat_post(session=session, text="I'm stuck, can you help?", client_id=uuid.uuid4())
+    reply = "".join(turn.chunks)
+    assert "Hint 1" in reply
+    tutor = ChatMessage.objects.get(author="tutor")
+    assert tutor.text == reply and tutor.in_reply_to == turn.question
+    assert tutor.trace["move"] == "hint" and tutor.trace["guard"] == "passed"
+    session.refresh_from_db()
+    assert session.hints_shown == 1
+
+
+def test_resent_chat_message_replays_the_stored_reply(session):
+    client_id = uuid.uuid4()
+    first = "".join(services.chat_post(session=session, text="help", client_id=client_id).chunks)
+    second = "".join(services.chat_post(session=session, text="help", client_id=client_id).chunks)
+    assert first == second
+    assert ChatMessage.objects.count() == 2
+
+
+def test_oversized_or_empty_chat_message_is_refused(session):
+    with pytest.raises(ServiceError, match="at most"):
+        services.chat_post(session=session, text="x" * 5000, client_id=uuid.uuid4())
+    with pytest.raises(ServiceError):
+        services.chat_post(session=session, text="   ", client_id=uuid.uuid4())
+    assert ChatMessage.objects.count() == 0
+
+
+def test_tutor_turned_off_by_the_teacher_does_not_answer(session, teacher):
+    services.classroom_tutor_configure(teacher=teacher, classroom=session.classroom, enabled=False,
+                                       telling=Classroom.Telling.HINTS)
+    session.refresh_from_db()
+    with pytest.raises(Forbidden):
+        services.chat_post(session=session, text="help", client_id=uuid.uuid4())
+
+
+def test_other_teacher_cannot_configure_the_class(classroom, db):
+    other = services.user_create(username="t2", password="pw-t2-123456", role="teacher")
+    with pytest.raises(Forbidden):
+        services.classroom_tutor_configure(teacher=other, classroom=classroom, enabled=False, telling="hints")
+
+
+def test_attempts_cannot_be_edited(session):
+    item = session.current_item
+    attempt = services.attempt_record(session=session, item_id=item.id, response=item.answer,
+                                      client_id=uuid.uuid4()).attempt
+    attempt.correct = False
+    with pytest.raises(ValueError, match="append-only"):
+        attempt.save()
+
+
+def test_two_students_progress_separately(classroom, course):
+    ann, bob = make_student(classroom, "ann"), make_student(classroom, "bob")
+    session = services.session_start(learner=ann, course=course)
+    item = session.current_item
+    services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    assert ConceptState.objects.filter(learner=ann).exists()
+    assert not ConceptState.objects.filter(learner=bob).exists()

@@ -1,0 +1,139 @@
+"""Websocket consumers: parse a frame, authorize, call one service, send back rendered fragments.
+
+Practice frames, client to server (JSON objects):
+    {"type": "attempt", "item_id": 12, "answer": "3/4", "client_id": "<uuid4>"}
+    {"type": "hint", "item_id": 12}
+    {"type": "next"}
+    {"type": "chat", "text": "I'm stuck", "client_id": "<uuid4>"}
+Server to client: {"type": "feedback" | "hint" | "item" | "chat.delta" | "chat.end" | "error", ...}, where
+"html" maps element ids of the practice page to fragments that replace their content and "append" to
+fragments added at their end. A bad frame gets
+{"type": "error", "code": ..., "message": ...} and the connection stays open.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.generic.websocket import JsonWebsocketConsumer
+
+from frontend import fragments
+from tutoring import services
+from tutoring.errors import ServiceError
+from tutoring.selectors import learner_session, teacher_classroom
+from tutoring.tasks import classroom_group
+
+MAX_FRAME_BYTES = 8192
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class FrameError(ServiceError):
+    code = "bad_frame"
+
+
+def _field(frame: dict[str, Any], name: str, kind: type) -> Any:
+    value = frame.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise FrameError(f"Field '{name}' must be a {kind.__name__}.")
+    return value
+
+
+def _client_id(frame: dict[str, Any]) -> uuid.UUID:
+    try:
+        return uuid.UUID(_field(frame, "client_id", str))
+    except ValueError as error:
+        raise FrameError("Field 'client_id' must be a UUID.") from error
+
+
+class PracticeConsumer(JsonWebsocketConsumer):
+    def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        try:
+            session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
+            self.session_id = learner_session(learner=user, session_id=session_id).id
+        except ServiceError:
+            self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.accept()
+
+    def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
+        try:
+            if text_data is None:
+                raise FrameError("Frames must be JSON text.")
+            if len(text_data.encode()) > MAX_FRAME_BYTES:
+                raise FrameError(f"Frames are at most {MAX_FRAME_BYTES} bytes.")
+            try:
+                frame = json.loads(text_data)
+            except json.JSONDecodeError as error:
+                raise FrameError("Frames must be JSON objects.") from error
+            if not isinstance(frame, dict):
+                raise FrameError("Frames must be JSON objects.")
+            handlers = {"attempt": self.on_attempt, "hint": self.on_hint, "next": self.on_next, "chat": self.on_chat}
+            handler = handlers.get(frame.get("type"))
+            if handler is None:
+                raise FrameError("Unknown frame type; expected attempt, hint, next or chat.")
+            session = learner_session(learner=self.scope["user"], session_id=self.session_id)
+            handler(session, frame)
+        except ServiceError as error:
+            self.send_json({"type": "error", "code": error.code, "message": str(error)})
+
+    def on_attempt(self, session, frame: dict[str, Any]) -> None:
+        result = services.attempt_record(session=session, item_id=_field(frame, "item_id", int),
+                                         response=_field(frame, "answer", str), client_id=_client_id(frame))
+        self.send_json({"type": "feedback", "item_id": result.attempt.item_id, "correct": result.verdict.correct,
+                        "message": result.verdict.message, "client_id": str(result.attempt.client_id),
+                        "created": result.created, "html": fragments.attempt_fragments(session=session, result=result)})
+
+    def on_hint(self, session, frame: dict[str, Any]) -> None:
+        hint = services.hint_reveal(session=session, item_id=_field(frame, "item_id", int))
+        self.send_json({"type": "hint", "index": hint.index, "text": hint.text,
+                        "html": fragments.hint_fragments(session=session, hint=hint)})
+
+    def on_next(self, session, frame: dict[str, Any]) -> None:
+        item = services.session_item_advance(session=session)
+        self.send_json({"type": "item", "item_id": item.id, "html": fragments.item_fragments(session=session)})
+
+    def on_chat(self, session, frame: dict[str, Any]) -> None:
+        turn = services.chat_post(session=session, text=_field(frame, "text", str), client_id=_client_id(frame))
+        self.send_json({"type": "chat.start", "client_id": str(turn.question.client_id),
+                        "append": fragments.chat_question_fragments(message=turn.question)})
+        for chunk in turn.chunks:
+            self.send_json({"type": "chat.delta", "client_id": str(turn.question.client_id), "text": chunk})
+        self.send_json({"type": "chat.end", "client_id": str(turn.question.client_id),
+                        "html": fragments.chat_reply_fragments(session=session, question=turn.question)})
+
+
+class ClassroomConsumer(JsonWebsocketConsumer):
+    """Live updates of a class's mastery grid for its teacher."""
+
+    def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        try:
+            classroom_id = int(self.scope["url_route"]["kwargs"]["classroom_id"])
+            classroom = teacher_classroom(teacher=user, classroom_id=classroom_id)
+        except ServiceError:
+            self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = classroom_group(classroom.id)
+        async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
+        self.accept()
+
+    def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            async_to_sync(self.channel_layer.group_discard)(self.group, self.channel_name)
+
+    def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
+        self.send_json({"type": "error", "code": "bad_frame", "message": "This channel only sends updates."})
+
+    def mastery_row(self, event: dict[str, Any]) -> None:
+        self.send_json({"type": "mastery.row", "learner_id": event["learner_id"], "html": event["html"]})

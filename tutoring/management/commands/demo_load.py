@@ -1,0 +1,17 @@
+"""python manage.py demo_load — the demo course, accounts and history (safe to run again)."""
+
+from django.core.management.base import BaseCommand
+
+from tutoring.demo.load import demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo course, demo accounts and a simulated practice history. Running it again changes nothing."
+
+    def handle(self, *args, **options):
+        logins = demo_load()
+        self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/ with password "
+                                             f"'{logins.password}' as:"))
+        self.stdout.write(f"  curator  : {logins.curator}   (edits the concept graph and items)")
+        self.stdout.write(f"  teachers : {', '.join(logins.teachers)}   (one class each)")
+        self.stdout.write(f"  students : {logins.students[0]} … {logins.students[-1]}   (30, with practice history)")

@@ -1,0 +1,172 @@
+"""Reads for the session domain. Each selector checks that the asking user may see what it returns."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+import networkx as nx
+from django.db.models import Count, Max, Q
+
+from knowledge.learner import Belief, Mastery, learner_model
+from knowledge.models import Concept
+from knowledge.selectors import course_graph, learner_beliefs
+from tutoring.errors import Forbidden, NotFound
+from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, User
+
+MASTERED = 0.85  # mastery at which a concept counts as learned
+READY = 0.6  # prerequisite mastery at which a concept is ready to practise
+TARGET_SUCCESS = 0.7  # the success rate the chooser aims items at: hard enough to learn from
+RECENT_ITEMS = 8  # items not repeated within this many of a session's last items
+
+
+@dataclass(frozen=True)
+class ConceptProgress:
+    concept: Concept
+    mastery: Mastery
+    attempts: int
+    ready: bool  # every prerequisite is at least READY
+
+
+@dataclass(frozen=True)
+class MasteryGrid:
+    classroom: Classroom
+    concepts: list[Concept]
+    rows: list[tuple[User, list[Mastery]]]
+
+
+def learner_courses(*, learner: User) -> list[Course]:
+    """Courses the learner is enrolled in through a class."""
+    return list(Course.objects.filter(classrooms__students=learner).distinct().order_by("title"))
+
+
+def learner_course(*, learner: User, course_slug: str) -> Course:
+    course = Course.objects.filter(slug=course_slug).first()
+    if course is None:
+        raise NotFound("No such course.")
+    if not Classroom.objects.filter(course=course, students=learner).exists():
+        raise Forbidden("You are not enrolled in this course.")
+    return course
+
+
+def concepts_in_order(*, course_id: int) -> list[Concept]:
+    """The course's concepts, prerequisites before the concepts that need them."""
+    concepts = {c.id: c for c in Concept.objects.filter(course_id=course_id)}
+    order = nx.lexicographical_topological_sort(course_graph(course_id=course_id), key=lambda cid: concepts[cid].name)
+    return [concepts[cid] for cid in order]
+
+
+def learner_progress(*, learner: User, course: Course, at: datetime) -> list[ConceptProgress]:
+    """Every concept of the course with the learner's mastery, in prerequisite order."""
+    model = learner_model()
+    beliefs = learner_beliefs(learner_ids=[learner.id], course_id=course.id)
+    prior = model.prior()
+    concepts = concepts_in_order(course_id=course.id)
+    mastery = {c.id: model.mastery(beliefs.get((learner.id, c.id), prior), at=at) for c in concepts}
+    attempts = dict(
+        Attempt.objects.filter(learner=learner, item__course=course)
+        .values("item__concepts")
+        .annotate(n=Count("id"))
+        .values_list("item__concepts", "n")
+    )
+    graph = course_graph(course_id=course.id)
+    return [
+        ConceptProgress(
+            concept=concept,
+            mastery=mastery[concept.id],
+            attempts=attempts.get(concept.id, 0),
+            ready=all(mastery[p].p >= READY for p in graph.predecessors(concept.id)),
+        )
+        for concept in concepts
+    ]
+
+
+def learner_session(*, learner: User, session_id: int) -> LearningSession:
+    """The learner's own session; someone else's is reported as missing, not as forbidden."""
+    sessions = LearningSession.objects.select_related("course", "classroom", "current_item")
+    session = sessions.filter(pk=session_id).first()
+    if session is None or session.learner_id != learner.id:
+        raise NotFound("No such practice session.")
+    return session
+
+
+def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
+    """The next item for this learner.
+
+    Concept: among concepts whose prerequisites are ready and that are not yet mastered, the one with the
+    most to gain (1 - mastery) plus a bonus for uncertainty; when everything is mastered, the most
+    uncertain concept (review). Item: among that concept's items not seen recently in this session, the
+    one whose predicted success is closest to TARGET_SUCCESS.
+    """
+    model = learner_model()
+    progress = learner_progress(learner=session.learner, course=session.course, at=at)
+    if not progress:
+        raise NotFound("This course has no concepts yet.")
+    open_concepts = [p for p in progress if p.ready and p.mastery.p < MASTERED]
+    rng = random.Random(f"{session.id}:{session.attempts.count()}")
+    if open_concepts:
+        best = max(open_concepts, key=lambda p: (1 - p.mastery.p) + 0.5 * p.mastery.uncertainty + 0.01 * rng.random())
+    else:
+        best = max(progress, key=lambda p: p.mastery.uncertainty + 0.01 * rng.random())
+
+    recent = list(session.attempts.order_by("-created_at").values_list("item_id", flat=True)[: RECENT_ITEMS * 3])
+    recent_items = list(dict.fromkeys(recent))[:RECENT_ITEMS]
+    candidates = list(
+        Item.objects.filter(course=session.course, concepts=best.concept, is_active=True).prefetch_related("concepts")
+    )
+    if not candidates:
+        raise NotFound(f"No items practise {best.concept.name} yet.")
+    fresh = [item for item in candidates if item.id not in recent_items and item.id != session.current_item_id]
+    pool = fresh or candidates
+    beliefs = learner_beliefs(learner_ids=[session.learner_id], course_id=session.course_id)
+    prior = model.prior()
+
+    def distance(item: Item) -> float:
+        item_beliefs: list[Belief] = [beliefs.get((session.learner_id, c.id), prior) for c in item.concepts.all()]
+        predicted = model.p_correct(item_beliefs, difficulty=item.difficulty, at=at).p_correct
+        return abs(predicted - TARGET_SUCCESS) + 0.02 * rng.random()
+
+    return min(pool, key=distance)
+
+
+def session_chat(*, session: LearningSession) -> list[ChatMessage]:
+    return list(session.chat_messages.filter(item=session.current_item_id))
+
+
+def teacher_classrooms(*, teacher: User) -> list[Classroom]:
+    return list(
+        Classroom.objects.filter(teacher=teacher)
+        .select_related("course")
+        .annotate(n_students=Count("students", distinct=True), last_activity=Max("students__attempts__created_at"))
+        .order_by("name")
+    )
+
+
+def teacher_classroom(*, teacher: User, classroom_id: int) -> Classroom:
+    classroom = Classroom.objects.select_related("course").filter(pk=classroom_id).first()
+    if classroom is None:
+        raise NotFound("No such class.")
+    if classroom.teacher_id != teacher.id:
+        raise Forbidden("This is not one of your classes.")
+    return classroom
+
+
+def class_mastery_grid(
+    *, teacher: User, classroom_id: int, at: datetime, student_ids: list[int] | None = None
+) -> MasteryGrid:
+    """Students × concepts mastery for a teacher's class (optionally only some students)."""
+    classroom = teacher_classroom(teacher=teacher, classroom_id=classroom_id)
+    concepts = concepts_in_order(course_id=classroom.course_id)
+    students = classroom.students.order_by("last_name", "first_name", "username")
+    if student_ids is not None:
+        students = students.filter(Q(id__in=student_ids))
+    students = list(students)
+    model = learner_model()
+    prior = model.prior()
+    beliefs = learner_beliefs(learner_ids=[s.id for s in students], course_id=classroom.course_id)
+    rows = [
+        (student, [model.mastery(beliefs.get((student.id, c.id), prior), at=at) for c in concepts])
+        for student in students
+    ]
+    return MasteryGrid(classroom=classroom, concepts=concepts, rows=rows)

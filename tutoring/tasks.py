@@ -1,0 +1,34 @@
+"""Background work, scheduled with transaction.on_commit. Every task is safe to run twice."""
+
+from __future__ import annotations
+
+from asgiref.sync import async_to_sync
+from celery import shared_task
+from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+
+def classroom_group(classroom_id: int) -> str:
+    return f"classroom-{classroom_id}"
+
+
+@shared_task(name="tutoring.class_dashboard_notify")
+def class_dashboard_notify(*, classroom_ids: list[int], learner_id: int) -> int:
+    """Push the learner's fresh row of the mastery grid to every teacher watching these classes."""
+    from tutoring.models import Classroom
+    from tutoring.selectors import class_mastery_grid
+
+    layer = get_channel_layer()
+    sent = 0
+    for classroom in Classroom.objects.filter(id__in=classroom_ids).select_related("teacher"):
+        grid = class_mastery_grid(teacher=classroom.teacher, classroom_id=classroom.id, at=timezone.now(),
+                                  student_ids=[learner_id])
+        for student, cells in grid.rows:
+            cells_by_concept = list(zip(grid.concepts, cells, strict=True))
+            html = render_to_string("teacher/_grid_row.html", {"student": student, "cells": cells_by_concept})
+            async_to_sync(layer.group_send)(
+                classroom_group(classroom.id), {"type": "mastery.row", "learner_id": student.id, "html": html}
+            )
+            sent += 1
+    return sent
