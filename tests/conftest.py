@@ -11,6 +11,8 @@ import os
 import shutil
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 
 from tutoring import services
 from tutoring.course_import import course_import
@@ -61,6 +63,14 @@ def service_unavailable(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service unavailable: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+async def close_worker_thread_connection():
+    """Async tests reach the database from asgiref's worker thread: close that connection afterwards,
+    so the test database can be dropped at the end of the run."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -100,9 +100,11 @@ def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
     one whose predicted success is closest to TARGET_SUCCESS.
     """
     model = learner_model()
-    progress = learner_progress(learner=session.learner, course=session.course, at=at)
+    practisable = set(Item.objects.filter(course=session.course, is_active=True).values_list("concepts", flat=True))
+    progress = [p for p in learner_progress(learner=session.learner, course=session.course, at=at)
+                if p.concept.id in practisable]
     if not progress:
-        raise NotFound("This course has no concepts yet.")
+        raise NotFound("This course has no questions yet.")
     open_concepts = [p for p in progress if p.ready and p.mastery.p < MASTERED]
     rng = random.Random(f"{session.id}:{session.attempts.count()}")
     if open_concepts:
@@ -115,8 +117,6 @@ def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
     candidates = list(
         Item.objects.filter(course=session.course, concepts=best.concept, is_active=True).prefetch_related("concepts")
     )
-    if not candidates:
-        raise NotFound(f"No items practise {best.concept.name} yet.")
     fresh = [item for item in candidates if item.id not in recent_items and item.id != session.current_item_id]
     pool = fresh or candidates
     beliefs = learner_beliefs(learner_ids=[session.learner_id], course_id=session.course_id)

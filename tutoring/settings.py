@@ -162,6 +162,7 @@ USE_TZ = True
 # --- Static files: our own assets plus the npm packages pinned in package.json (see `npm ci`).
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = BASE_DIR / "node_modules"
 FRONTEND_PACKAGES = {"vendor/htmx": NODE_MODULES / "htmx.org" / "dist"}
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"] + [

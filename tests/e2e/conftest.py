@@ -1,0 +1,117 @@
+"""Real processes for end-to-end tests: an ASGI server (uvicorn) and a Celery worker on the test database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import service_unavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("CAIRN_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+
+
+def _database_url() -> str:
+    """The URL of the database the tests are using right now (pytest-django's test database)."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _process_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tutoring.settings", "DATABASE_URL": _database_url(),
+            "PYTHONUNBUFFERED": "1", **extra}
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def live_server_url(transactional_db) -> Iterator[str]:
+    """uvicorn serving tutoring.asgi (HTTP and websockets) against the test database."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    log = (ARTIFACTS / "uvicorn.log").open("ab")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "tutoring.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=_process_env(), stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"uvicorn exited with {server.returncode}; see {ARTIFACTS / 'uvicorn.log'}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.2)
+    else:
+        _stop(server)
+        pytest.fail("uvicorn did not start within 30 s")
+    yield f"http://127.0.0.1:{port}"
+    _stop(server)
+    log.close()
+
+
+@pytest.fixture
+def real_services(transactional_db) -> None:
+    """PostgreSQL for the database and Redis for channels and the Celery broker, or skip (fail in CI)."""
+    if connection.vendor != "postgresql":
+        service_unavailable("DATABASE_URL does not point at PostgreSQL")
+    if not settings.REDIS_URL:
+        service_unavailable("REDIS_URL is not set")
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        service_unavailable(f"Redis at REDIS_URL is unreachable: {error}")
+
+
+@pytest.fixture
+def celery_worker(real_services) -> Iterator[Path]:
+    """A real `celery worker` process on a queue of its own, sharing the test database; yields its log."""
+    from tutoring.celery import app
+
+    queue = f"cairn-test-{uuid.uuid4().hex[:8]}"
+    app.conf.task_default_queue = queue
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / f"celery-{queue}.log"
+    log = log_path.open("wb")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tutoring", "worker", "-Q", queue, "--pool", "solo",
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "--hostname", f"{queue}@%h"],
+        cwd=ROOT, env=_process_env(CAIRN_CELERY_QUEUE=queue), stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while b" ready." not in log_path.read_bytes():
+        if worker.poll() is not None or time.monotonic() > deadline:
+            _stop(worker)
+            pytest.fail(f"the Celery worker did not start; see {log_path}")
+        time.sleep(0.2)
+    yield log_path
+    _stop(worker)
+    log.close()
+    app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE

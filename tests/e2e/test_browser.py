@@ -1,0 +1,81 @@
+"""A student in a real browser: log in, practise, get one wrong, ask for a hint, get it right."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.e2e.conftest import ARTIFACTS
+from tutoring.models import Item, LearningSession
+
+pytestmark = pytest.mark.browser
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _answer(page, item: Item, text: str) -> None:
+    if item.answer_kind == Item.AnswerKind.CHOICE:
+        page.get_by_label(text, exact=True).check()
+    else:
+        page.locator("#answer").fill(text)
+    page.get_by_role("button", name="Check").click()
+
+
+def _wrong(item: Item) -> str:
+    return next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
+
+
+@pytest.fixture
+def browser_page(chromium_path, monkeypatch):
+    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM reads are
+    # still plain synchronous calls, which Django allows once told so.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        yield page
+        browser.close()
+
+
+def test_student_practises_with_feedback_and_a_hint(student, course, live_server_url, browser_page):
+    page = browser_page
+    page.goto(f"{live_server_url}/login/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill("pw-sam-123")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Fractions basics")).to_be_visible()
+    page.get_by_role("button", name="Start practice").click()
+    expect(page.locator("#connection")).to_have_text("Live")
+
+    item = LearningSession.objects.get(learner=student).current_item
+    expect(page.locator(".prompt")).to_have_text(item.prompt)
+    _answer(page, item, _wrong(item))
+    expect(page.locator("#verdict")).to_contain_text("Not quite")
+
+    page.get_by_role("button", name="Show a hint").click()
+    expect(page.locator(".hint").first).to_contain_text(item.hints[0])
+
+    _answer(page, item, item.answer)
+    expect(page.locator("#verdict")).to_have_text("Correct!")
+    expect(page.locator(".solution")).to_be_visible()
+    expect(page.locator("#mastery .concept").first).to_be_visible()
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "student-practice.png"), full_page=True)
+
+    page.get_by_role("button", name="Next question").click()
+    expect(page.locator("#item")).not_to_have_attribute("data-item", str(item.id))
+    assert item.attempts.filter(correct=True).count() == 1 and item.attempts.count() == 2
+
+
+def test_chat_panel_streams_a_tutor_reply(student, course, live_server_url, browser_page):
+    page = browser_page
+    page.goto(f"{live_server_url}/login/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill("pw-sam-123")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Start practice").click()
+    expect(page.locator("#connection")).to_have_text("Live")
+    page.get_by_label("Message to the tutor").fill("Can you just tell me the answer?")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-log .message.tutor")).to_contain_text("Hint 1")
+    item = LearningSession.objects.get(learner=student).current_item
+    assert item.answer not in page.locator("#chat-log").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "student-chat.png"), full_page=True)

@@ -1,0 +1,68 @@
+"""The app on PostgreSQL, channels_redis and a real Celery worker: an answer reaches the teacher's grid live."""
+
+import uuid
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.db import connection
+
+from tutoring import services
+from tutoring.models import Attempt
+from tutoring.routing import websocket_urlpatterns
+from tutoring.tasks import class_dashboard_notify
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+async def _watch_class(teacher, classroom) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/classes/{classroom.id}/")
+    communicator.scope["user"] = teacher
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+def test_the_app_runs_on_postgres_and_redis(real_services):
+    from channels_redis.core import RedisChannelLayer
+
+    assert connection.vendor == "postgresql"
+    assert isinstance(get_channel_layer(), RedisChannelLayer)
+
+
+async def test_answer_reaches_the_teachers_grid_through_the_worker(celery_worker, teacher, classroom, session):
+    communicator = await _watch_class(teacher, classroom)
+    item = session.current_item
+    await sync_to_async(services.attempt_record)(session=session, item_id=item.id, response=item.answer,
+                                                 client_id=uuid.uuid4())
+    update = await communicator.receive_json_from(timeout=30)
+    await communicator.disconnect()
+    assert update["type"] == "mastery.row" and update["learner_id"] == session.learner_id
+    assert f'id="student-{session.learner_id}"' in update["html"]
+    log = celery_worker.read_text()
+    assert "tutoring.class_dashboard_notify" in log and "succeeded" in log
+
+
+async def test_notification_task_run_twice_is_harmless(celery_worker, teacher, classroom, session):
+    communicator = await _watch_class(teacher, classroom)
+    before = await sync_to_async(Attempt.objects.count)()
+    for _ in range(2):
+        await sync_to_async(class_dashboard_notify.delay)(classroom_ids=[classroom.id], learner_id=session.learner_id)
+    first = await communicator.receive_json_from(timeout=30)
+    second = await communicator.receive_json_from(timeout=30)
+    await communicator.disconnect()
+    assert first == second
+    assert await sync_to_async(Attempt.objects.count)() == before
+
+
+async def test_a_burst_from_a_whole_class_is_not_dropped(real_services, teacher, classroom):
+    """More group messages than channels_redis's default capacity (100) all arrive."""
+    communicator = await _watch_class(teacher, classroom)
+    layer = get_channel_layer()
+    for n in range(150):
+        await layer.group_send(f"classroom-{classroom.id}", {"type": "mastery.row", "learner_id": n, "html": ""})
+    received = [await communicator.receive_json_from(timeout=10) for _ in range(150)]
+    await communicator.disconnect()
+    assert [r["learner_id"] for r in received] == list(range(150))

@@ -1,0 +1,178 @@
+"""Pages and the plain-HTTP practice path, as a browser (with and without htmx) would use them."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_student
+from tutoring import services
+from tutoring.models import Attempt, ChatMessage, Item, LearningSession
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def student_client(client, student):
+    client.force_login(student)
+    return client
+
+
+def _session(client, course) -> LearningSession:
+    response = client.post(reverse("practice-start", args=[course.slug]))
+    assert response.status_code == 302
+    return LearningSession.objects.get(pk=int(response["Location"].strip("/").split("/")[-1]))
+
+
+def test_login_page_logs_a_student_in_and_sends_them_to_their_concepts(client, student):
+    response = client.post(reverse("login"), {"username": "sam", "password": "pw-sam-123"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("learn")
+    assert b"Adding like fractions" in response.content and b"Start practice" in response.content
+
+
+def test_wrong_password_says_so(client, student):
+    response = client.post(reverse("login"), {"username": "sam", "password": "nope"})
+    assert response.status_code == 200 and b"didn't match" in response.content
+
+
+def test_anonymous_visitor_is_sent_to_login(client, db):
+    response = client.get(reverse("learn"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_teacher_lands_on_classes_and_curator_on_admin(client, teacher, db):
+    client.force_login(teacher)
+    assert client.get(reverse("home"))["Location"] == reverse("teach")
+    curator = services.user_create(username="cur", password="pw-cur-12345", role="curator")
+    client.force_login(curator)
+    assert client.get(reverse("home"))["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:knowledge_prerequisite_changelist")).status_code == 200
+
+
+def test_practice_page_shows_the_item_and_the_tutor(student_client, course):
+    session = _session(student_client, course)
+    page = student_client.get(reverse("practice", args=[session.id])).content.decode()
+    assert session.current_item.prompt in page and "Ask the tutor" in page
+    assert session.current_item.answer_kind == "choice" or 'name="answer"' in page
+
+
+def test_htmx_attempt_returns_the_card_and_mastery_out_of_band(student_client, course):
+    session = _session(student_client, course)
+    item = session.current_item
+    response = student_client.post(reverse("practice-attempt", args=[session.id]),
+                                   {"item_id": item.id, "answer": item.answer, "client_id": uuid.uuid4()}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Correct!" in html
+    assert 'id="mastery" hx-swap-oob="true"' in html
+
+
+def test_form_post_without_javascript_renders_the_whole_page(student_client, course):
+    session = _session(student_client, course)
+    item = session.current_item
+    response = student_client.post(reverse("practice-attempt", args=[session.id]),
+                                   {"item_id": item.id, "answer": item.answer, "client_id": uuid.uuid4()})
+    assert response.status_code == 200 and b"Correct!" in response.content and b"<html" in response.content
+
+
+def test_resubmitted_form_is_stored_once(student_client, course):
+    session = _session(student_client, course)
+    item = session.current_item
+    form = {"item_id": item.id, "answer": item.answer, "client_id": uuid.uuid4()}
+    for _ in range(2):
+        assert student_client.post(reverse("practice-attempt", args=[session.id]), form, **HTMX).status_code == 200
+    assert Attempt.objects.count() == 1
+
+
+@pytest.mark.parametrize(("form", "status", "message"), [
+    ({"answer": "((("}, 400, "couldn"),
+    ({"answer": "1" * 150}, 400, "at most"),
+    ({"item_id": 987654}, 404, "No such item"),
+    ({"item_id": "abc"}, 400, "missing its question"),
+    ({"client_id": "nope"}, 400, "missing its id"),
+])
+def test_bad_attempt_gets_a_clear_4xx_and_stores_nothing(student_client, course, form, status, message):
+    session = _session(student_client, course)
+    item = Item.objects.filter(answer_kind="numeric").first()
+    LearningSession.objects.filter(pk=session.pk).update(current_item=item)
+    data = {"item_id": item.id, "answer": "1", "client_id": uuid.uuid4(), **form}
+    response = student_client.post(reverse("practice-attempt", args=[session.id]), data, **HTMX)
+    assert response.status_code == status and message in response.content.decode()
+    assert response["HX-Retarget"] == "#alert"
+    assert Attempt.objects.count() == 0
+
+
+def test_hint_then_next_over_http(student_client, course):
+    session = _session(student_client, course)
+    item = session.current_item
+    hint = student_client.post(reverse("practice-hint", args=[session.id]), {"item_id": item.id}, **HTMX)
+    assert item.hints[0] in hint.content.decode()
+    following = student_client.post(reverse("practice-next", args=[session.id]), {}, **HTMX)
+    session.refresh_from_db()
+    assert session.current_item_id != item.id and session.current_item.prompt in following.content.decode()
+
+
+def test_chat_over_http_returns_the_reply(student_client, course):
+    session = _session(student_client, course)
+    response = student_client.post(reverse("practice-chat", args=[session.id]),
+                                   {"text": "Just tell me the answer", "client_id": uuid.uuid4()}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Hint 1" in html and "Just tell me the answer" in html
+    assert ChatMessage.objects.filter(author="tutor").count() == 1
+
+
+def test_oversized_chat_message_is_refused(student_client, course):
+    session = _session(student_client, course)
+    response = student_client.post(reverse("practice-chat", args=[session.id]),
+                                   {"text": "a" * 1001, "client_id": uuid.uuid4()}, **HTMX)
+    assert response.status_code == 400 and "at most 1000" in response.content.decode()
+    assert ChatMessage.objects.count() == 0
+
+
+def test_student_cannot_open_another_students_session(client, classroom, course):
+    owner, other = make_student(classroom, "own"), make_student(classroom, "oth")
+    session = services.session_start(learner=owner, course=course)
+    client.force_login(other)
+    assert client.get(reverse("practice", args=[session.id])).status_code == 404
+    response = client.post(reverse("practice-attempt", args=[session.id]),
+                           {"item_id": session.current_item_id, "answer": "1", "client_id": uuid.uuid4()})
+    assert response.status_code == 404 and Attempt.objects.count() == 0
+
+
+def test_student_cannot_open_teacher_pages(student_client, classroom):
+    assert student_client.get(reverse("teach")).status_code == 403
+    assert student_client.get(reverse("classroom", args=[classroom.id])).status_code == 403
+
+
+def test_teacher_cannot_practise(client, teacher, course):
+    client.force_login(teacher)
+    assert client.post(reverse("practice-start", args=[course.slug])).status_code == 403
+
+
+def test_teacher_sees_the_class_grid(client, teacher, classroom, course, student):
+    session = services.session_start(learner=student, course=course)
+    item = session.current_item
+    services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    client.force_login(teacher)
+    page = client.get(reverse("classroom", args=[classroom.id])).content.decode()
+    assert "Sam Student" in page and "Adding like fractions" in page
+    assert page.count('class="cell"') == 3
+
+
+def test_teacher_cannot_open_another_teachers_class(client, classroom, db):
+    other = services.user_create(username="t2", password="pw-t2-123456", role="teacher")
+    client.force_login(other)
+    assert client.get(reverse("classroom", args=[classroom.id])).status_code == 403
+
+
+def test_teacher_turns_the_tutor_off(client, teacher, classroom):
+    client.force_login(teacher)
+    response = client.post(reverse("classroom", args=[classroom.id]), {"tutor_telling": "solution"})
+    classroom.refresh_from_db()
+    assert response.status_code == 302 and not classroom.tutor_enabled and classroom.tutor_telling == "solution"
+
+
+def test_teacher_setting_with_unknown_telling_is_refused(client, teacher, classroom):
+    client.force_login(teacher)
+    response = client.post(reverse("classroom", args=[classroom.id]), {"tutor_enabled": "on", "tutor_telling": "all"})
+    classroom.refresh_from_db()
+    assert response.status_code == 400 and classroom.tutor_telling == "hints"
