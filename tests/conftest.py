@@ -58,6 +58,17 @@ SMALL_COURSE = {
 }
 
 
+def pytest_report_header(config) -> list[str]:
+    """Say up front which real services this run uses."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    celery = "eager (in-process)" if settings.CELERY_TASK_ALWAYS_EAGER else f"broker {settings.CELERY_BROKER_URL}"
+    return [f"cairn: database {database}, channel layer {layer}, celery {celery}, "
+            f"services required: {'yes' if REQUIRE_SERVICES else 'no'}"]
+
+
 def service_unavailable(reason: str) -> None:
     """Skip, or fail when the run must use the real services (CI)."""
     if REQUIRE_SERVICES:

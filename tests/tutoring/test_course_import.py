@@ -1,0 +1,85 @@
+"""Course files: checked whole before anything is written, idempotent, errors that say what is wrong."""
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from knowledge.models import Concept, Prerequisite
+from tests.conftest import SMALL_COURSE
+from tutoring.course_import import CourseFileError, course_import
+from tutoring.models import Course, Item, ItemTemplate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_creates_concepts_edges_templates_and_items(db):
+    result = course_import(data=SMALL_COURSE, items_per_template=3)
+    assert (result.concepts, result.prerequisites, result.templates, result.items) == (3, 2, 3, 9)
+    item = Item.objects.get(slug="add-like-0")
+    assert set(item.concepts.values_list("slug", flat=True)) == {"like-fractions", "fraction-meaning"}
+    assert len(item.hints) == 2 and item.solution.endswith(f"{item.answer}.")
+
+
+def test_importing_twice_changes_nothing(db):
+    course_import(data=SMALL_COURSE, items_per_template=3)
+    before = [list(m.objects.order_by("pk").values()) for m in (Concept, Prerequisite, ItemTemplate, Item)]
+    course_import(data=SMALL_COURSE, items_per_template=3)
+    after = [list(m.objects.order_by("pk").values()) for m in (Concept, Prerequisite, ItemTemplate, Item)]
+    assert before == after
+
+
+def test_edited_file_updates_items_in_place(db):
+    course_import(data=SMALL_COURSE, items_per_template=3)
+    item_id = Item.objects.get(slug="add-whole-0").pk
+    edited = copy.deepcopy(SMALL_COURSE)
+    edited["templates"][0]["hints"][0] = "Line the numbers up by place value."
+    course_import(data=edited, items_per_template=3)
+    assert Item.objects.get(pk=item_id).hints[0] == "Line the numbers up by place value."
+
+
+def test_cyclic_file_is_refused_whole_and_the_cycle_is_named(db):
+    cyclic = copy.deepcopy(SMALL_COURSE)
+    cyclic["prerequisites"].append(["like-fractions", "whole-addition"])
+    with pytest.raises(CourseFileError, match="cycle: .*like-fractions.*whole-addition|cycle: .*whole-addition"):
+        course_import(data=cyclic)
+    assert not Course.objects.exists() and not Concept.objects.exists()
+
+
+def test_every_problem_in_a_file_is_reported_together(db):
+    broken = copy.deepcopy(SMALL_COURSE)
+    broken["prerequisites"].append(["whole-addition", "no-such-concept"])
+    broken["templates"][0]["hints"] = ["only one"]
+    broken["templates"][1]["answer"] = "Rational(k, n) +"
+    with pytest.raises(CourseFileError) as refused:
+        course_import(data=broken)
+    problems = refused.value.problems
+    assert len(problems) == 3
+    assert any("no-such-concept" in p for p in problems) and any("two hints" in p for p in problems)
+    assert any("cannot evaluate" in p for p in problems)
+
+
+def test_choice_template_needs_exactly_one_right_choice(db):
+    broken = copy.deepcopy(SMALL_COURSE)
+    broken["templates"][1]["choices"] = ["{n}/{k}", "2*{n}/{k}"]
+    with pytest.raises(CourseFileError, match="exactly one choice"):
+        course_import(data=broken)
+
+
+def _command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", "course_import", *args], cwd=ROOT, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "CAIRN_VAR_DIR": str(ROOT / "var" / "cli-test")})
+
+
+def test_command_line_reports_a_bad_file_with_exit_code_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**SMALL_COURSE, "prerequisites": [["a", "b"]]}))
+    result = _command(str(bad))
+    assert result.returncode == 2 and "unknown concept 'a'" in result.stderr
+    missing = _command(str(tmp_path / "missing.yaml"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    (tmp_path / "garbage.yaml").write_text("slug: [unclosed")
+    assert _command(str(tmp_path / "garbage.yaml")).returncode == 2
