@@ -29,17 +29,6 @@ def learner_beliefs(*, learner_ids: Iterable[int], course_id: int) -> dict[tuple
     }
 
 
-def learner_mastery(*, learner_id: int, course_id: int, at: datetime) -> dict[int, Mastery]:
-    """Mastery of every concept of the course for one learner, at time ``at``."""
-    model = learner_model()
-    beliefs = learner_beliefs(learner_ids=[learner_id], course_id=course_id)
-    prior = model.prior()
-    return {
-        concept_id: model.mastery(beliefs.get((learner_id, concept_id), prior), at=at)
-        for concept_id in Concept.objects.filter(course_id=course_id).values_list("id", flat=True)
-    }
-
-
 def learner_concept_mastery(*, learner_id: int, concept_ids: Iterable[int], at: datetime) -> dict[int, Mastery]:
     """Mastery of some concepts for one learner, at time ``at``."""
     concept_ids = list(concept_ids)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -49,21 +50,28 @@ def _client_id(frame: dict[str, Any]) -> uuid.UUID:
         raise FrameError("Field 'client_id' must be a UUID.") from error
 
 
+def _authorized(consumer: JsonWebsocketConsumer, lookup: Callable[[Any, dict[str, Any]], Any]) -> Any:
+    """The object this connection is for, or None after closing it: 4401 without login, 4403 if not theirs."""
+    user = consumer.scope.get("user")
+    if user is None or not user.is_authenticated:
+        consumer.close(code=CLOSE_UNAUTHENTICATED)
+        return None
+    try:
+        return lookup(user, consumer.scope["url_route"]["kwargs"])
+    except ServiceError:
+        consumer.close(code=CLOSE_FORBIDDEN)
+        return None
+
+
 class PracticeConsumer(JsonWebsocketConsumer):
     def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        try:
-            session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
-            self.session_id = learner_session(learner=user, session_id=session_id).id
-        except ServiceError:
-            self.close(code=CLOSE_FORBIDDEN)
-            return
-        self.accept()
+        session = _authorized(self, lambda user, kwargs: learner_session(learner=user, session_id=kwargs["session_id"]))
+        if session is not None:
+            self.session_id = session.id
+            self.accept()
 
     def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
+        frame: Any = None
         try:
             if text_data is None:
                 raise FrameError("Frames must be JSON text.")
@@ -82,7 +90,10 @@ class PracticeConsumer(JsonWebsocketConsumer):
             session = learner_session(learner=self.scope["user"], session_id=self.session_id)
             handler(session, frame)
         except ServiceError as error:
-            self.send_json({"type": "error", "code": error.code, "message": str(error)})
+            reply = {"type": "error", "code": error.code, "message": str(error)}
+            if isinstance(frame, dict) and isinstance(frame.get("client_id"), str):
+                reply["client_id"] = frame["client_id"]  # the client stops resending it
+            self.send_json(reply)
 
     def on_attempt(self, session, frame: dict[str, Any]) -> None:
         result = services.attempt_record(session=session, item_id=_field(frame, "item_id", int),
@@ -114,19 +125,13 @@ class ClassroomConsumer(JsonWebsocketConsumer):
     """Live updates of a class's mastery grid for its teacher."""
 
     def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            self.close(code=CLOSE_UNAUTHENTICATED)
-            return
-        try:
-            classroom_id = int(self.scope["url_route"]["kwargs"]["classroom_id"])
-            classroom = teacher_classroom(teacher=user, classroom_id=classroom_id)
-        except ServiceError:
-            self.close(code=CLOSE_FORBIDDEN)
-            return
-        self.group = classroom_group(classroom.id)
-        async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
-        self.accept()
+        classroom = _authorized(
+            self, lambda user, kwargs: teacher_classroom(teacher=user, classroom_id=kwargs["classroom_id"])
+        )
+        if classroom is not None:
+            self.group = classroom_group(classroom.id)
+            async_to_sync(self.channel_layer.group_add)(self.group, self.channel_name)
+            self.accept()
 
     def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):

@@ -18,6 +18,13 @@ def _answer(page, item: Item, text: str) -> None:
     page.get_by_role("button", name="Check").click()
 
 
+def _log_in(page, live_server_url: str) -> None:
+    page.goto(f"{live_server_url}/login/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill("pw-sam-123")
+    page.get_by_role("button", name="Log in").click()
+
+
 def _wrong(item: Item) -> str:
     return next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
 
@@ -29,17 +36,14 @@ def browser_page(chromium_path, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        yield page
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
         browser.close()
 
 
 def test_student_practises_with_feedback_and_a_hint(student, course, live_server_url, browser_page):
     page = browser_page
-    page.goto(f"{live_server_url}/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill("pw-sam-123")
-    page.get_by_role("button", name="Log in").click()
+    _log_in(page, live_server_url)
     expect(page.get_by_role("heading", name="Fractions basics")).to_be_visible()
     page.get_by_role("button", name="Start practice").click()
     expect(page.locator("#connection")).to_have_text("Live")
@@ -67,10 +71,7 @@ def test_student_practises_with_feedback_and_a_hint(student, course, live_server
 
 def test_chat_panel_streams_a_tutor_reply(student, course, live_server_url, browser_page):
     page = browser_page
-    page.goto(f"{live_server_url}/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill("pw-sam-123")
-    page.get_by_role("button", name="Log in").click()
+    _log_in(page, live_server_url)
     page.get_by_role("button", name="Start practice").click()
     expect(page.locator("#connection")).to_have_text("Live")
     page.get_by_label("Message to the tutor").fill("Can you just tell me the answer?")
@@ -79,3 +80,28 @@ def test_chat_panel_streams_a_tutor_reply(student, course, live_server_url, brow
     item = LearningSession.objects.get(learner=student).current_item
     assert item.answer not in page.locator("#chat-log").inner_text()
     page.screenshot(path=str(ARTIFACTS / "student-chat.png"), full_page=True)
+
+
+def test_teachers_grid_updates_live_when_a_student_answers(student, teacher, classroom, course, live_server_url,
+                                                           browser_page):
+    teacher_page = browser_page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    teacher_page.goto(f"{live_server_url}/login/")
+    teacher_page.get_by_label("Username").fill("teacher")
+    teacher_page.get_by_label("Password").fill("pw-teacher-123")
+    teacher_page.get_by_role("button", name="Log in").click()
+    teacher_page.get_by_role("link", name="7A").click()
+    expect(teacher_page.locator("#live")).to_have_text("Live")
+    row = teacher_page.locator(f"#student-{student.id}")
+    before = row.inner_text()
+
+    page = browser_page
+    _log_in(page, live_server_url)
+    page.get_by_role("button", name="Start practice").click()
+    expect(page.locator("#connection")).to_have_text("Live")
+    item = LearningSession.objects.get(learner=student).current_item
+    _answer(page, item, item.answer)
+    expect(page.locator("#verdict")).to_have_text("Correct!")
+
+    expect(row).to_have_class("updated")
+    assert row.inner_text() != before
+    teacher_page.screenshot(path=str(ARTIFACTS / "teacher-grid.png"), full_page=True)

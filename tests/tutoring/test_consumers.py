@@ -83,7 +83,8 @@ async def test_malformed_answer_gets_a_clear_error_and_stores_nothing(practice):
     await communicator.send_json_to({"type": "attempt", "item_id": session.current_item_id, "answer": "2+*",
                                      "client_id": str(uuid.uuid4())})
     reply = await communicator.receive_json_from()
-    assert reply == {"type": "error", "code": "bad_request", "message": reply["message"]}
+    assert reply == {"type": "error", "code": "bad_request", "message": reply["message"],
+                     "client_id": reply["client_id"]}
     assert "read" in reply["message"] or "choices" in reply["message"]
     await communicator.disconnect()
     assert await sync_to_async(Attempt.objects.count)() == 0

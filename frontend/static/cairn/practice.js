@@ -4,8 +4,6 @@
   if (!root) return;
   const status = document.getElementById("connection");
   const pending = new Map(); // client_id -> frame, resent after a reconnect until answered
-  let socket = null;
-  let retry = 500;
 
   const showAlert = (message) => {
     const alert = document.getElementById("alert");
@@ -32,28 +30,11 @@
     document.getElementById("answer")?.focus();
   };
 
-  const send = (frame) => {
-    if (frame.client_id) pending.set(frame.client_id, frame);
-    socket.send(JSON.stringify(frame));
-  };
-
-  const connect = () => {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    socket = new WebSocket(`${scheme}://${location.host}${root.dataset.wsPath}`);
-    socket.addEventListener("open", () => {
-      retry = 500;
-      status.textContent = "Live";
-      root.dataset.live = "true";
-      for (const frame of pending.values()) socket.send(JSON.stringify(frame));
-    });
-    socket.addEventListener("close", () => {
-      root.dataset.live = "false";
-      status.textContent = "Offline: answers go over plain HTTP. Reconnecting…";
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 10000);
-    });
-    socket.addEventListener("message", (event) => {
-      const frame = JSON.parse(event.data);
+  const live = window.cairnLive(root, status, {
+    liveText: "Live",
+    downText: "Offline: answers go over plain HTTP. Reconnecting…",
+    onOpen: (socket) => { for (const frame of pending.values()) socket.send(JSON.stringify(frame)); },
+    onMessage: (frame) => {
       if (frame.client_id && frame.type !== "chat.start" && frame.type !== "chat.delta") pending.delete(frame.client_id);
       if (frame.type === "error") { showAlert(frame.message); return; }
       showAlert("");
@@ -63,14 +44,19 @@
         return;
       }
       swap(frame.html, frame.append);
-    });
+    },
+  });
+
+  const send = (frame) => {
+    if (frame.client_id) pending.set(frame.client_id, frame);
+    live.socket.send(JSON.stringify(frame));
   };
 
   // Capture submits before htmx sees them: over the socket when it is open, else let htmx post them.
   document.addEventListener("submit", (event) => {
     const form = event.target;
     const kind = form.dataset.frame;
-    if (!kind || !socket || socket.readyState !== WebSocket.OPEN) return;
+    if (!kind || !live.socket || live.socket.readyState !== WebSocket.OPEN) return;
     event.preventDefault();
     event.stopImmediatePropagation();
     const data = new FormData(form);
@@ -80,6 +66,4 @@
     if (kind === "chat") { frame.text = data.get("text") || ""; frame.client_id = window.cairnClientId(); form.reset(); }
     send(frame);
   }, true);
-
-  connect();
 })();
