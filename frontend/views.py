@@ -23,6 +23,7 @@ from tutoring.errors import Forbidden, ServiceError
 from tutoring.models import Classroom, User
 from tutoring.selectors import (
     class_mastery_grid,
+    course_concept,
     learner_course,
     learner_courses,
     learner_progress,
@@ -89,7 +90,9 @@ def learn(request: HttpRequest) -> HttpResponse:
 @role_required(User.Role.STUDENT)
 def practice_start(request: HttpRequest, course_slug: str) -> HttpResponse:
     course = learner_course(learner=request.user, course_slug=course_slug)
-    session = services.session_start(learner=request.user, course=course)
+    concept_slug = request.POST.get("concept")
+    focus = course_concept(course=course, concept_slug=concept_slug) if concept_slug else None
+    session = services.session_start(learner=request.user, course=course, focus=focus)
     return redirect("practice", session_id=session.id)
 
 

@@ -12,9 +12,10 @@ class Concept(models.Model):
     slug = models.SlugField(max_length=100)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Teaching order among concepts the graph leaves free.")
 
     class Meta:
-        ordering = ["course", "name"]
+        ordering = ["course", "position", "name"]
         constraints = [models.UniqueConstraint(fields=["course", "slug"], name="unique_concept_slug")]
 
     def __str__(self) -> str:

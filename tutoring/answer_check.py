@@ -59,7 +59,6 @@ class AnswerSpec:
 class Verdict:
     correct: bool
     message: str
-    normalized: str  # the answer as we read it, shown back to the student
 
 
 def _parse(text: str, *, variables: tuple[str, ...]) -> sympy.Expr:
@@ -136,7 +135,7 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
         if text not in spec.choices:
             raise AnswerFormatError("Pick one of the choices.")
         correct = text == spec.answer
-        return Verdict(correct, "Correct!" if correct else "Not quite. Try again, or ask for a hint.", text)
+        return Verdict(correct, "Correct!" if correct else "Not quite. Try again, or ask for a hint.")
     if not _ALLOWED_CHARACTERS.match(text):
         raise AnswerFormatError("Use only numbers, letters for variables, and + - * / ^ ( ).")
 
@@ -153,6 +152,5 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
         correct = sympy.simplify(student - key) == 0
     else:
         raise ValueError(f"unknown answer kind {spec.kind!r}")
-    normalized = sympy.sstr(student)
-    return Verdict(correct, "Correct!" if correct else _wrong_message(student, key), normalized)
+    return Verdict(correct, "Correct!" if correct else _wrong_message(student, key))
 

@@ -99,10 +99,11 @@ def course_import(*, data: dict[str, Any], items_per_template: int = ITEMS_PER_T
             slug=data["slug"], defaults={"title": data["title"], "description": data.get("description", "")}
         )
         concepts = {}
-        for spec in data["concepts"]:
+        for position, spec in enumerate(data["concepts"]):
             concepts[spec["slug"]], _ = Concept.objects.update_or_create(
                 course=course, slug=spec["slug"],
-                defaults={"name": spec.get("name", spec["slug"]), "description": spec.get("description", "")},
+                defaults={"name": spec.get("name", spec["slug"]), "description": spec.get("description", ""),
+                          "position": position},
             )
         for prerequisite, concept in data.get("prerequisites") or []:
             Prerequisite.objects.get_or_create(prerequisite=concepts[prerequisite], concept=concepts[concept])

@@ -17,11 +17,15 @@ Expressions are written by course authors (trusted), never by students; student 
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
+from tokenize import TokenError
+from types import CodeType
 from typing import Any
 
 import sympy
+from sympy.parsing.sympy_parser import standard_transformations, stringify_expr
 
 ANSWER_KINDS = ("numeric", "expression", "choice")
 MAX_DRAWS = 500
@@ -63,10 +67,21 @@ def _sympy_namespace(values: dict[str, Any]) -> dict[str, Any]:
     return namespace
 
 
+_SYMPY_GLOBALS: dict[str, Any] = {}
+exec("from sympy import *", _SYMPY_GLOBALS)  # the names course authors may use, as sympify offers them
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(expression: str, names: tuple[str, ...]) -> CodeType:
+    """SymPy's parser turns the text into Python once; drawing parameters then only evaluates it."""
+    code = stringify_expr(expression, dict.fromkeys(names), _SYMPY_GLOBALS, standard_transformations)
+    return compile(code, "<template>", "eval")
+
+
 def _evaluate(expression: str, namespace: dict[str, Any], *, template: str) -> Any:
     try:
-        return sympy.sympify(expression, locals=namespace)
-    except (sympy.SympifyError, TypeError, ZeroDivisionError, SyntaxError) as error:
+        return eval(_compiled(expression, tuple(sorted(namespace))), _SYMPY_GLOBALS, dict(namespace))  # noqa: S307
+    except (sympy.SympifyError, TypeError, ZeroDivisionError, SyntaxError, NameError, TokenError) as error:
         raise TemplateError(f"template {template!r}: cannot evaluate {expression!r}: {error}") from error
 
 
@@ -98,6 +113,11 @@ def template_validate(template: dict[str, Any]) -> None:
         raise TemplateError(f"template {slug!r}: a choice template needs at least two choices")
     if len(template["hints"]) < 2:
         raise TemplateError(f"template {slug!r}: needs at least two hints")
+    for section in ("params", "derived"):
+        for name in template.get(section) or {}:
+            if not (isinstance(name, str) and name.isidentifier()):
+                raise TemplateError(f"template {slug!r}: {section} name {name!r} is not a valid name "
+                                    "(YAML reads bare on/off/yes/no as true/false: quote it or rename it)")
 
 
 def template_instantiate(template: dict[str, Any], *, seed: int) -> ItemDraft:

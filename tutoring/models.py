@@ -120,6 +120,8 @@ class LearningSession(models.Model):
     learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="learning_sessions")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="learning_sessions")
     classroom = models.ForeignKey(Classroom, null=True, blank=True, on_delete=models.SET_NULL)
+    focus_concept = models.ForeignKey("knowledge.Concept", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="+", help_text="Practise only this concept (chosen by the student).")
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     current_item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -41,6 +41,13 @@ def learner_courses(*, learner: User) -> list[Course]:
     return list(Course.objects.filter(classrooms__students=learner).distinct().order_by("title"))
 
 
+def course_concept(*, course: Course, concept_slug: str) -> Concept:
+    concept = Concept.objects.filter(course=course, slug=concept_slug).first()
+    if concept is None:
+        raise NotFound("No such concept in this course.")
+    return concept
+
+
 def learner_course(*, learner: User, course_slug: str) -> Course:
     course = Course.objects.filter(slug=course_slug).first()
     if course is None:
@@ -50,11 +57,18 @@ def learner_course(*, learner: User, course_slug: str) -> Course:
     return course
 
 
-def concepts_in_order(*, course_id: int) -> list[Concept]:
-    """The course's concepts, prerequisites before the concepts that need them."""
+@dataclass(frozen=True)
+class ConceptMap:
+    concepts: list[Concept]  # prerequisites before the concepts that need them
+    graph: nx.DiGraph  # nodes are concept ids, edges point from prerequisite to concept
+
+
+def concept_map(*, course_id: int) -> ConceptMap:
+    """The course's concepts in prerequisite order, with the graph they were ordered by."""
     concepts = {c.id: c for c in Concept.objects.filter(course_id=course_id)}
-    order = nx.lexicographical_topological_sort(course_graph(course_id=course_id), key=lambda cid: concepts[cid].name)
-    return [concepts[cid] for cid in order]
+    graph = course_graph(course_id=course_id)
+    order = nx.lexicographical_topological_sort(graph, key=lambda cid: (concepts[cid].position, concepts[cid].name))
+    return ConceptMap(concepts=[concepts[cid] for cid in order], graph=graph)
 
 
 def learner_progress(*, learner: User, course: Course, at: datetime) -> list[ConceptProgress]:
@@ -62,61 +76,66 @@ def learner_progress(*, learner: User, course: Course, at: datetime) -> list[Con
     model = learner_model()
     beliefs = learner_beliefs(learner_ids=[learner.id], course_id=course.id)
     prior = model.prior()
-    concepts = concepts_in_order(course_id=course.id)
-    mastery = {c.id: model.mastery(beliefs.get((learner.id, c.id), prior), at=at) for c in concepts}
+    course_map = concept_map(course_id=course.id)
+    mastery = {c.id: model.mastery(beliefs.get((learner.id, c.id), prior), at=at) for c in course_map.concepts}
     attempts = dict(
         Attempt.objects.filter(learner=learner, item__course=course)
         .values("item__concepts")
         .annotate(n=Count("id"))
         .values_list("item__concepts", "n")
     )
-    graph = course_graph(course_id=course.id)
     return [
         ConceptProgress(
             concept=concept,
             mastery=mastery[concept.id],
             attempts=attempts.get(concept.id, 0),
-            ready=all(mastery[p].p >= READY for p in graph.predecessors(concept.id)),
+            ready=all(mastery[p].p >= READY for p in course_map.graph.predecessors(concept.id)),
         )
-        for concept in concepts
+        for concept in course_map.concepts
     ]
 
 
 def learner_session(*, learner: User, session_id: int) -> LearningSession:
     """The learner's own session; someone else's is reported as missing, not as forbidden."""
-    sessions = LearningSession.objects.select_related("course", "classroom", "current_item")
+    sessions = LearningSession.objects.select_related("course", "classroom", "current_item", "focus_concept")
     session = sessions.filter(pk=session_id).first()
     if session is None or session.learner_id != learner.id:
         raise NotFound("No such practice session.")
     return session
 
 
-def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
-    """The next item for this learner.
-
-    Concept: among concepts whose prerequisites are ready and that are not yet mastered, the one with the
-    most to gain (1 - mastery) plus a bonus for uncertainty; when everything is mastered, the most
-    uncertain concept (review). Item: among that concept's items not seen recently in this session, the
-    one whose predicted success is closest to TARGET_SUCCESS.
-    """
-    model = learner_model()
+def _concept_to_practise(*, session: LearningSession, at: datetime, rng: random.Random) -> Concept:
     practisable = set(Item.objects.filter(course=session.course, is_active=True).values_list("concepts", flat=True))
     progress = [p for p in learner_progress(learner=session.learner, course=session.course, at=at)
                 if p.concept.id in practisable]
     if not progress:
         raise NotFound("This course has no questions yet.")
     open_concepts = [p for p in progress if p.ready and p.mastery.p < MASTERED]
-    rng = random.Random(f"{session.id}:{session.attempts.count()}")
     if open_concepts:
-        best = max(open_concepts, key=lambda p: (1 - p.mastery.p) + 0.5 * p.mastery.uncertainty + 0.01 * rng.random())
-    else:
-        best = max(progress, key=lambda p: p.mastery.uncertainty + 0.01 * rng.random())
+        return max(open_concepts, key=lambda p: (1 - p.mastery.p) + 0.5 * p.mastery.uncertainty + 0.01 * rng.random()
+                   ).concept
+    return max(progress, key=lambda p: p.mastery.uncertainty + 0.01 * rng.random()).concept
 
+
+def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
+    """The next item for this learner.
+
+    Concept: the session's focus if it has one; otherwise, among concepts whose prerequisites are ready
+    and that are not yet mastered, the one with the most to gain (1 - mastery) plus a bonus for
+    uncertainty, and when everything is mastered, the most uncertain concept (review). Item: among that
+    concept's items not seen recently in this session, the one whose predicted success is closest to
+    TARGET_SUCCESS.
+    """
+    model = learner_model()
+    rng = random.Random(f"{session.id}:{session.attempts.count()}")
+    concept = session.focus_concept or _concept_to_practise(session=session, at=at, rng=rng)
     recent = list(session.attempts.order_by("-created_at").values_list("item_id", flat=True)[: RECENT_ITEMS * 3])
     recent_items = list(dict.fromkeys(recent))[:RECENT_ITEMS]
     candidates = list(
-        Item.objects.filter(course=session.course, concepts=best.concept, is_active=True).prefetch_related("concepts")
+        Item.objects.filter(course=session.course, concepts=concept, is_active=True).prefetch_related("concepts")
     )
+    if not candidates:
+        raise NotFound(f"There are no questions on {concept.name} yet.")
     fresh = [item for item in candidates if item.id not in recent_items and item.id != session.current_item_id]
     pool = fresh or candidates
     beliefs = learner_beliefs(learner_ids=[session.learner_id], course_id=session.course_id)
@@ -157,7 +176,7 @@ def class_mastery_grid(
 ) -> MasteryGrid:
     """Students × concepts mastery for a teacher's class (optionally only some students)."""
     classroom = teacher_classroom(teacher=teacher, classroom_id=classroom_id)
-    concepts = concepts_in_order(course_id=classroom.course_id)
+    concepts = concept_map(course_id=classroom.course_id).concepts
     students = classroom.students.order_by("last_name", "first_name", "username")
     if student_ids is not None:
         students = students.filter(Q(id__in=student_ids))

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from knowledge.learner import Mastery, learner_model
+from knowledge.models import Concept
 from knowledge.selectors import learner_concept_mastery
 from knowledge.services import learner_observe
 from llm.tutor import TutorRequest, tutor_turn
@@ -71,16 +72,24 @@ def classroom_tutor_configure(*, teacher: User, classroom: Classroom, enabled: b
     return classroom
 
 
-def session_start(*, learner: User, course: Course, at: datetime | None = None) -> LearningSession:
-    """Open a practice session in one of the learner's courses, with a first item chosen for them."""
+def session_start(
+    *, learner: User, course: Course, focus: Concept | None = None, at: datetime | None = None
+) -> LearningSession:
+    """Open a practice session in one of the learner's courses, with a first item chosen for them.
+
+    With ``focus`` every item practises that concept; without, the learner model picks the concept too.
+    """
     if not learner.is_student:
         raise Forbidden("Only students practise.")
     classroom = Classroom.objects.filter(course=course, students=learner).order_by("id").first()
     if classroom is None:
         raise Forbidden("You are not enrolled in this course.")
+    if focus is not None and focus.course_id != course.id:
+        raise ServiceError("That concept belongs to another course.")
     at = at or timezone.now()
     with transaction.atomic():
-        session = LearningSession.objects.create(learner=learner, course=course, classroom=classroom, started_at=at)
+        session = LearningSession.objects.create(learner=learner, course=course, classroom=classroom,
+                                                 focus_concept=focus, started_at=at)
         session_item_advance(session=session, at=at)
     return session
 
@@ -121,11 +130,13 @@ def answer_spec(item: Item) -> AnswerSpec:
 
 
 def attempt_record(
-    *, session: LearningSession, item_id: int, response: str, client_id: uuid.UUID, at: datetime | None = None
+    *, session: LearningSession, item_id: int, response: str, client_id: uuid.UUID, at: datetime | None = None,
+    notify: bool = True,
 ) -> AttemptResult:
     """Check the answer, store the attempt once (a resent client_id returns the stored verdict), update mastery.
 
     An answer that cannot be read raises ServiceError and stores nothing: a typo is not a wrong answer.
+    ``notify=False`` skips the live update of the teachers' grids (for replaying history nobody watches).
     """
     at = at or timezone.now()
     existing = Attempt.objects.filter(client_id=client_id).select_related("item").first()
@@ -156,11 +167,12 @@ def attempt_record(
         session.current_attempts += 1
         session.current_solved = verdict.correct
         session.save(update_fields=["current_attempts", "current_solved"])
-        classrooms = Classroom.objects.filter(course_id=session.course_id, students=session.learner_id)
-        classroom_ids = list(classrooms.values_list("id", flat=True))
-        transaction.on_commit(
-            lambda: class_dashboard_notify.delay(classroom_ids=classroom_ids, learner_id=session.learner_id)
-        )
+        if notify:
+            classrooms = Classroom.objects.filter(course_id=session.course_id, students=session.learner_id)
+            classroom_ids = list(classrooms.values_list("id", flat=True))
+            transaction.on_commit(
+                lambda: class_dashboard_notify.delay(classroom_ids=classroom_ids, learner_id=session.learner_id)
+            )
     model = learner_model()
     mastery = {c: model.mastery(belief, at=at) for c, belief in beliefs.items()}
     return AttemptResult(attempt=attempt, verdict=verdict, created=True, mastery=mastery)

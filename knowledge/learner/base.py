@@ -32,6 +32,7 @@ class Mastery:
     p: float
     low: float
     high: float
+    observed: bool  # False: no answer on this concept yet, the numbers are the prior
 
     @property
     def uncertainty(self) -> float:

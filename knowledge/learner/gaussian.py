@@ -102,4 +102,5 @@ class GaussianLogitModel:
             p=sigmoid(_kappa(current.variance) * current.mean),
             low=sigmoid(current.mean - Z_90 * sd),
             high=sigmoid(current.mean + Z_90 * sd),
+            observed=belief.updated_at is not None,
         )

@@ -1,7 +1,8 @@
 """The demo: our own course, a curator, two teachers with a class each, 30 students with a practice history.
 
-The history is simulated through the real services (sessions, hints, attempts, the learner model), so
-the dashboards show what real use would produce. Every simulated attempt has a fixed client id, so
+The history is simulated through the real services (sessions, hints, attempts, the learner model): each
+class has followed the course one concept a school day for three weeks, so the dashboards show what real
+use would produce. Every simulated attempt has a fixed client id, so
 loading the demo again stores nothing twice.
 """
 
@@ -18,9 +19,11 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
+from knowledge.models import Concept
 from tutoring import services
 from tutoring.course_import import course_import
 from tutoring.models import Attempt, Classroom, Course, Item, User
+from tutoring.selectors import concept_map
 
 COURSE_FILE = Path(__file__).with_name("course.yaml")
 DEMO_PASSWORD = "cairn-demo"
@@ -53,38 +56,74 @@ def _wrong_answer(item: Item, rng: random.Random) -> str:
     return f"({item.answer}) + {rng.choice([1, 2, 10])}"
 
 
-def _simulate_student(student: User, course: Course, *, skill: float, pace: float, now: datetime) -> int:
-    """A few sessions over the last three weeks; the student's true skill grows with practice."""
-    rng = random.Random(student.username)
-    n_sessions = rng.randint(2, 5)
-    days = sorted(rng.sample(range(1, 22), n_sessions), reverse=True)
-    practice = 0
-    stored = 0
-    for day in days:
-        at = (now - timedelta(days=day)).replace(hour=rng.randint(9, 16), minute=rng.randint(0, 59))
-        session = services.session_start(learner=student, course=course, at=at)
-        for _ in range(rng.randint(5, 12)):
-            item = session.current_item
-            learned = skill + pace * math.log1p(practice)
-            p_correct = 1 / (1 + math.exp(-(learned - item.difficulty)))
-            for _try in range(2):
-                if rng.random() < 0.25 and session.hints_shown < len(item.hints):
-                    services.hint_reveal(session=session, item_id=item.id)
-                    p_correct = min(0.95, p_correct + 0.15)
-                correct = rng.random() < p_correct
-                at += timedelta(seconds=rng.randint(25, 150))
-                services.attempt_record(
-                    session=session, item_id=item.id, response=item.answer if correct else _wrong_answer(item, rng),
-                    client_id=uuid.uuid5(DEMO_NAMESPACE, f"{student.username}:{stored}"), at=at,
-                )
+def _school_days(now: datetime, weeks: int) -> list[datetime]:
+    start = (now - timedelta(weeks=weeks)).replace(hour=10, minute=0, second=0, microsecond=0)
+    days = [start + timedelta(days=n) for n in range(weeks * 7)]
+    return [day for day in days if day.weekday() < 5 and day < now]
+
+
+@dataclass
+class SimulatedStudent:
+    """A student's true knowledge: skill plus what practice on each concept has added."""
+
+    skill: float
+    pace: float
+    practice: dict[int, int]
+
+    def p_correct(self, item: Item, hints: int) -> float:
+        concepts = [c.id for c in item.concepts.all()]
+        learned = sum(self.pace * math.log1p(self.practice.get(c, 0)) for c in concepts) / len(concepts)
+        return min(0.97, 1 / (1 + math.exp(-(self.skill + learned - item.difficulty))) + 0.12 * hints)
+
+
+def _lesson(student: User, simulated: SimulatedStudent, course: Course, concept: Concept, *, at: datetime,
+            rng: random.Random, serial: list[int]) -> datetime:
+    """One focused practice session: a few items on the lesson's concept, up to two tries each."""
+    session = services.session_start(learner=student, course=course, focus=concept, at=at)
+    for _ in range(rng.randint(3, 5)):
+        item = session.current_item
+        for _try in range(2):
+            if rng.random() < 0.2 and session.hints_shown < len(item.hints):
+                services.hint_reveal(session=session, item_id=item.id)
                 session.refresh_from_db()
-                stored += 1
-                practice += 1
-                if correct:
-                    break
-            services.session_item_advance(session=session, at=at)
-        services.session_end(session=session, at=at + timedelta(minutes=1))
-    return stored
+            correct = rng.random() < simulated.p_correct(item, session.hints_shown)
+            at += timedelta(seconds=rng.randint(25, 150))
+            services.attempt_record(
+                session=session, item_id=item.id, response=item.answer if correct else _wrong_answer(item, rng),
+                client_id=uuid.uuid5(DEMO_NAMESPACE, f"{student.username}:{serial[0]}"), at=at, notify=False,
+            )
+            serial[0] += 1
+            for c in item.concepts.all():
+                simulated.practice[c.id] = simulated.practice.get(c.id, 0) + 1
+            session.refresh_from_db()
+            if correct:
+                break
+        services.session_item_advance(session=session, at=at)
+    services.session_end(session=session, at=at + timedelta(minutes=1))
+    return at
+
+
+def _simulate_class(classroom: Classroom, *, lessons_behind: int, now: datetime) -> None:
+    """The class works through the course in prerequisite order, one concept a school day for three weeks;
+    students miss some lessons, and keen ones practise on their own in the evening."""
+    concepts = concept_map(course_id=classroom.course_id).concepts
+    days = _school_days(now, weeks=3)
+    plan = list(zip(days, concepts[: max(len(days) - lessons_behind, 1)], strict=False))
+    for student in classroom.students.order_by("username"):
+        if Attempt.objects.filter(learner=student).exists():
+            continue
+        rng = random.Random(student.username)
+        simulated = SimulatedStudent(skill=rng.gauss(0.4, 0.9), pace=abs(rng.gauss(0.6, 0.3)), practice={})
+        serial = [0]
+        with transaction.atomic():
+            for day, concept in plan:
+                if rng.random() < 0.12:  # absent
+                    continue
+                at = day + timedelta(minutes=rng.randint(0, 40))
+                _lesson(student, simulated, classroom.course, concept, at=at, rng=rng, serial=serial)
+                if simulated.skill > 0.8 and rng.random() < 0.3:
+                    evening = day.replace(hour=19) + timedelta(minutes=rng.randint(0, 90))
+                    _lesson(student, simulated, classroom.course, concept, at=evening, rng=rng, serial=serial)
 
 
 def demo_load(*, now: datetime | None = None) -> DemoLogins:
@@ -97,15 +136,12 @@ def demo_load(*, now: datetime | None = None) -> DemoLogins:
     for teacher, name in zip(teachers, ["Year 7 Maths A", "Year 7 Maths B"], strict=True):
         classroom = Classroom.objects.filter(teacher=teacher, name=name).first()
         classrooms.append(classroom or services.classroom_create(teacher=teacher, course=course, name=name))
-    rng = random.Random("cairn-demo-students")
     students = []
     for index in range(30):
         student = _user(f"student{index + 1:02d}", User.Role.STUDENT, FIRST_NAMES[index], LAST_NAMES[index])
         services.classroom_enrol(classroom=classrooms[index % 2], student=student)
         students.append(student)
-        skill, pace = rng.gauss(0.3, 0.9), abs(rng.gauss(0.5, 0.25))
-        if not Attempt.objects.filter(learner=student).exists():
-            with transaction.atomic():
-                _simulate_student(student, course, skill=skill, pace=pace, now=now)
+    for classroom, lessons_behind in zip(classrooms, [0, 3], strict=True):
+        _simulate_class(classroom, lessons_behind=lessons_behind, now=now)
     return DemoLogins(curator="curator", teachers=[t.username for t in teachers],
                       students=[s.username for s in students], password=DEMO_PASSWORD)

@@ -1,5 +1,7 @@
 """python manage.py demo_load — the demo course, accounts and history (safe to run again)."""
 
+import logging
+
 from django.core.management.base import BaseCommand
 
 from tutoring.demo.load import demo_load
@@ -9,6 +11,8 @@ class Command(BaseCommand):
     help = "Load the demo course, demo accounts and a simulated practice history. Running it again changes nothing."
 
     def handle(self, *args, **options):
+        # The simulated history runs every dashboard task in-process; a log line for each is noise here.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         logins = demo_load()
         self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/ with password "
                                              f"'{logins.password}' as:"))
