@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -51,15 +52,25 @@ def _stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+@dataclass(frozen=True)
+class Worker:
+    queue: str
+    log: Path
+
+
 @pytest.fixture
-def live_server_url(transactional_db) -> Iterator[str]:
-    """uvicorn serving tutoring.asgi (HTTP and websockets) against the test database."""
+def live_server_url(request, transactional_db) -> Iterator[str]:
+    """uvicorn serving tutoring.asgi (HTTP and websockets) against the test database; with a broker
+    configured, a Celery worker runs the tasks the server schedules."""
+    extra = {}
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        extra["CAIRN_CELERY_QUEUE"] = request.getfixturevalue("celery_worker").queue
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     log = (ARTIFACTS / "uvicorn.log").open("ab")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tutoring.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=_process_env(), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=_process_env(**extra), stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -91,8 +102,8 @@ def real_services(transactional_db) -> None:
 
 
 @pytest.fixture
-def celery_worker(real_services) -> Iterator[Path]:
-    """A real `celery worker` process on a queue of its own, sharing the test database; yields its log."""
+def celery_worker(real_services) -> Iterator[Worker]:
+    """A real `celery worker` process on a queue of its own, sharing the test database."""
     from tutoring.celery import app
 
     queue = f"cairn-test-{uuid.uuid4().hex[:8]}"
@@ -111,7 +122,7 @@ def celery_worker(real_services) -> Iterator[Path]:
             _stop(worker)
             pytest.fail(f"the Celery worker did not start; see {log_path}")
         time.sleep(0.2)
-    yield log_path
+    yield Worker(queue=queue, log=log_path)
     _stop(worker)
     log.close()
     app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE

@@ -1,6 +1,7 @@
 """A student in a real browser: log in, practise, get one wrong, ask for a hint, get it right."""
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.conftest import ARTIFACTS
@@ -39,6 +40,8 @@ def browser_page(chromium_path, monkeypatch):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         yield context.new_page()
         browser.close()
+        # The test's ORM reads ran while Playwright's loop was running, on connections of their own.
+        connections.close_all()
 
 
 def test_student_practises_with_feedback_and_a_hint(student, course, live_server_url, browser_page):
