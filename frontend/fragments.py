@@ -12,19 +12,18 @@ from django.utils import timezone
 
 from knowledge.selectors import learner_concept_mastery
 from tutoring.models import ChatMessage, LearningSession
-from tutoring.services import AttemptResult, HintResult
 
 
-def item_context(*, session: LearningSession, result: AttemptResult | None = None) -> dict:
+def item_context(*, session: LearningSession) -> dict:
     """What the item card shows: the question, hints so far, the last verdict, the solution once solved."""
     session.refresh_from_db()
     item = session.current_item
     return {
         "session": session,
         "item": item,
+        "last_attempt": session.attempts.filter(item=item).order_by("-created_at", "-id").first() if item else None,
         "hints": item.hints[: session.hints_shown] if item else [],
         "more_hints": bool(item) and session.hints_shown < len(item.hints),
-        "result": result,
         "form_client_id": uuid.uuid4(),
         "show_solution": session.current_solved,
     }
@@ -38,23 +37,18 @@ def mastery_context(*, session: LearningSession) -> dict:
     return {"concept_mastery": [(c, mastery[c.id]) for c in concepts]}
 
 
-def _card_and_mastery(session: LearningSession, result: AttemptResult | None = None) -> dict[str, str]:
+def card_fragments(*, session: LearningSession) -> dict[str, str]:
+    """The item card and the mastery of its concepts, after an attempt or a hint."""
     return {
-        "item": render_to_string("practice/_item.html", item_context(session=session, result=result)),
+        "item": render_to_string("practice/_item.html", item_context(session=session)),
         "mastery": render_to_string("practice/_mastery.html", mastery_context(session=session)),
     }
 
 
-def attempt_fragments(*, session: LearningSession, result: AttemptResult) -> dict[str, str]:
-    return _card_and_mastery(session, result)
-
-
-def hint_fragments(*, session: LearningSession, hint: HintResult) -> dict[str, str]:
-    return _card_and_mastery(session)
-
-
 def item_fragments(*, session: LearningSession) -> dict[str, str]:
-    return {**_card_and_mastery(session), "chat-log": ""}
+    """A new item: its card, its concepts' mastery, and an empty chat log."""
+    return {**card_fragments(session=session),
+            "chat-log": render_to_string("practice/_chat_log.html", {"messages": []})}
 
 
 def chat_question_fragments(*, message: ChatMessage) -> dict[str, str]:

@@ -96,14 +96,14 @@ def practice_start(request: HttpRequest, course_slug: str) -> HttpResponse:
     return redirect("practice", session_id=session.id)
 
 
-def _practice_page(request: HttpRequest, session, result=None, status: int = 200) -> HttpResponse:
+def _practice_page(request: HttpRequest, session) -> HttpResponse:
     context = {
-        **fragments.item_context(session=session, result=result),
+        **fragments.item_context(session=session),
         **fragments.mastery_context(session=session),
         "messages_log": session_chat(session=session),
         "tutor_enabled": session.classroom is None or session.classroom.tutor_enabled,
     }
-    return render(request, "practice/page.html", context, status=status)
+    return render(request, "practice/page.html", context)
 
 
 @role_required(User.Role.STUDENT)
@@ -111,10 +111,10 @@ def practice(request: HttpRequest, session_id: int) -> HttpResponse:
     return _practice_page(request, learner_session(learner=request.user, session_id=session_id))
 
 
-def _fragments_response(request: HttpRequest, session, parts: dict[str, str], result=None) -> HttpResponse:
+def _fragments_response(request: HttpRequest, session, parts: dict[str, str]) -> HttpResponse:
     """htmx: the item card as the main swap, the other fragments out of band; no JavaScript: the page."""
     if not _is_htmx(request):
-        return _practice_page(request, session, result=result)
+        return _practice_page(request, session)
     main = parts.pop("item")
     extra = "".join(html.replace(f'id="{key}"', f'id="{key}" hx-swap-oob="true"', 1) for key, html in parts.items())
     return HttpResponse(main + extra)
@@ -138,17 +138,17 @@ def _item_id(request: HttpRequest) -> int:
 @role_required(User.Role.STUDENT)
 def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
-    result = services.attempt_record(session=session, item_id=_item_id(request),
-                                     response=request.POST.get("answer", ""), client_id=_client_id(request))
-    return _fragments_response(request, session, fragments.attempt_fragments(session=session, result=result), result)
+    services.attempt_record(session=session, item_id=_item_id(request), response=request.POST.get("answer", ""),
+                            client_id=_client_id(request))
+    return _fragments_response(request, session, fragments.card_fragments(session=session))
 
 
 @require_POST
 @role_required(User.Role.STUDENT)
 def practice_hint(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
-    hint = services.hint_reveal(session=session, item_id=_item_id(request))
-    return _fragments_response(request, session, fragments.hint_fragments(session=session, hint=hint))
+    services.hint_reveal(session=session, item_id=_item_id(request))
+    return _fragments_response(request, session, fragments.card_fragments(session=session))
 
 
 @require_POST

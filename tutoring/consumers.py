@@ -100,12 +100,12 @@ class PracticeConsumer(JsonWebsocketConsumer):
                                          response=_field(frame, "answer", str), client_id=_client_id(frame))
         self.send_json({"type": "feedback", "item_id": result.attempt.item_id, "correct": result.verdict.correct,
                         "message": result.verdict.message, "client_id": str(result.attempt.client_id),
-                        "created": result.created, "html": fragments.attempt_fragments(session=session, result=result)})
+                        "created": result.created, "html": fragments.card_fragments(session=session)})
 
     def on_hint(self, session, frame: dict[str, Any]) -> None:
         hint = services.hint_reveal(session=session, item_id=_field(frame, "item_id", int))
         self.send_json({"type": "hint", "index": hint.index, "text": hint.text,
-                        "html": fragments.hint_fragments(session=session, hint=hint)})
+                        "html": fragments.card_fragments(session=session)})
 
     def on_next(self, session, frame: dict[str, Any]) -> None:
         item = services.session_item_advance(session=session)

@@ -155,6 +155,7 @@ class Attempt(AppendOnlyModel):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="attempts")
     response = models.CharField(max_length=100)
     correct = models.BooleanField()
+    feedback = models.CharField(max_length=200, blank=True, help_text="What the student was told.")
     hints_used = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

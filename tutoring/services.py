@@ -143,7 +143,7 @@ def attempt_record(
     if existing is not None:
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
-        verdict = answer_check(spec=answer_spec(existing.item), response=existing.response)
+        verdict = Verdict(correct=existing.correct, message=existing.feedback)
         concept_ids = list(existing.item.concepts.values_list("id", flat=True))
         mastery = learner_concept_mastery(learner_id=session.learner_id, concept_ids=concept_ids, at=at)
         return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)
@@ -160,7 +160,8 @@ def attempt_record(
             raise Conflict("You have already solved this question; go on to the next one.")
         attempt = Attempt.objects.create(
             client_id=client_id, session=session, learner_id=session.learner_id, item=item,
-            response=response.strip(), correct=verdict.correct, hints_used=session.hints_shown, created_at=at,
+            response=response.strip(), correct=verdict.correct, feedback=verdict.message,
+            hints_used=session.hints_shown, created_at=at,
         )
         beliefs = learner_observe(learner_id=session.learner_id, concept_ids=concept_ids,
                                   difficulty=item.difficulty, correct=verdict.correct, at=at)

@@ -146,3 +146,17 @@ async def test_next_frame_brings_a_new_item(practice):
     await communicator.disconnect()
     assert reply["type"] == "item" and reply["item_id"] != item.id
     assert f'data-item="{reply["item_id"]}"' in reply["html"]["item"]
+
+
+async def test_feedback_stays_on_the_card_after_a_hint(practice):
+    student, session = practice
+    item = session.current_item
+    wrong = next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
+    communicator = await _connect(student, session.id)
+    await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": wrong,
+                                     "client_id": str(uuid.uuid4())})
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "hint", "item_id": item.id})
+    hint = await communicator.receive_json_from()
+    await communicator.disconnect()
+    assert "Not quite" in hint["html"]["item"] and item.hints[0] in hint["html"]["item"]
