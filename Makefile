@@ -24,6 +24,7 @@ demo: install
 	$(BIN)/python manage.py demo_load
 
 run: demo
+	@echo "Cairn is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/uvicorn tutoring.asgi:application --host $(HOST) --port $(PORT)
 
 test: install

@@ -14,8 +14,7 @@ class Command(BaseCommand):
         # The simulated history runs every dashboard task in-process; a log line for each is noise here.
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         logins = demo_load()
-        self.stdout.write(self.style.SUCCESS("Demo ready. Log in at http://127.0.0.1:8000/ with password "
-                                             f"'{logins.password}' as:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo ready. Log in with the password '{logins.password}' as:"))
         self.stdout.write(f"  curator  : {logins.curator}   (edits the concept graph and items)")
         self.stdout.write(f"  teachers : {', '.join(logins.teachers)}   (one class each)")
         self.stdout.write(f"  students : {logins.students[0]} … {logins.students[-1]}   (30, with practice history)")
