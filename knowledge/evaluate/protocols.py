@@ -1,0 +1,58 @@
+"""Evaluation protocols: how a model is fitted and which rows it must predict from what.
+
+- ``next-step``: fit on the train learners (valid learners for early stopping); predict every row of every test
+  learner from that learner's full earlier history.
+- ``psikt`` (the multi-step setting of Zhou et al. 2024): for each test learner with at least 20 interactions,
+  history = the first 10, future = the next 10; predict the whole future from the history alone.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from knowledge.evaluate import metrics
+from knowledge.evaluate.datasets import Interactions
+from knowledge.evaluate.kt_model import KTModel
+
+PROTOCOLS = ("next-step", "psikt")
+HISTORY_LENGTH = 10
+FUTURE_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One model's predictions on one protocol, with the rows they are for."""
+
+    correct: np.ndarray  # (M,) observed answers of the scored rows
+    p: np.ndarray  # (M,) predicted P(correct)
+    learner: np.ndarray  # (M,) learner of each scored row (for the equity metrics)
+    fit_seconds: float
+
+    def scores(self) -> dict:
+        return {**metrics.score(self.correct, self.p, self.learner), "fit_seconds": self.fit_seconds}
+
+
+def scored_rows(protocol: str, test: Interactions) -> tuple[Interactions, Interactions | None]:
+    """(rows to score, history they are predicted from: None for next-step, where each row's history is in test)."""
+    if protocol == "next-step":
+        return test, None
+    long_enough = np.flatnonzero(np.diff(test.learner_starts()) >= HISTORY_LENGTH + FUTURE_LENGTH)
+    learners = test.take_learners(long_enough)
+    return learners.window(HISTORY_LENGTH, HISTORY_LENGTH + FUTURE_LENGTH), learners.window(0, HISTORY_LENGTH)
+
+
+def evaluate(model: KTModel, protocol: str, train: Interactions, valid: Interactions,
+             test: Interactions) -> Evaluation:
+    """Fit ``model`` on train (+ valid) and score it on the test learners under ``protocol``."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; expected one of {', '.join(PROTOCOLS)}")
+    started = time.perf_counter()
+    model.fit(train, valid)
+    fit_seconds = time.perf_counter() - started
+    target, history = scored_rows(protocol, test)
+    p = model.predict_next_step(target) if history is None else model.predict_future(history, target)
+    return Evaluation(correct=target.correct, p=np.asarray(p, dtype=np.float64), learner=target.learner,
+                      fit_seconds=fit_seconds)

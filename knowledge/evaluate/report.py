@@ -1,0 +1,78 @@
+"""Writing an evaluation's results: results.json (the contract other tools read), results.md, calibration.png."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; no display on servers and in CI
+import matplotlib.pyplot as plt  # noqa: E402
+
+from knowledge.evaluate import metrics  # noqa: E402
+from knowledge.evaluate.protocols import Evaluation  # noqa: E402
+
+TABLE_COLUMNS = ("auc", "accuracy", "f1", "ece", "logloss", "fit_seconds")
+
+
+def results_document(*, dataset: str, protocol: str, n_learners: int, n_interactions: int, has_time: bool,
+                     seed: int, evaluations: dict[str, Evaluation]) -> dict:
+    """The results.json content; undefined metrics (an AUC over one class) are null."""
+    document = {"dataset": dataset, "protocol": protocol, "n_learners": n_learners,
+                "n_interactions": n_interactions, "has_time": has_time, "seed": seed,
+                "n_scored_interactions": {name: len(e.correct) for name, e in evaluations.items()},
+                "models": {name: e.scores() for name, e in evaluations.items()}}
+    return _nan_to_none(document)
+
+
+def write_results(out: Path, document: dict, evaluations: dict[str, Evaluation]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+    (out / "results.md").write_text(markdown_table(document))
+    plot_calibration(out / "calibration.png", evaluations, title=f"{document['dataset']} — {document['protocol']}")
+
+
+def markdown_table(document: dict) -> str:
+    lines = [f"# {document['dataset']} — {document['protocol']}", "",
+             f"{document['n_learners']} learners, {document['n_interactions']} interactions, seed {document['seed']}.",
+             ""]
+    if not document["has_time"]:
+        lines += ["Note: this data has no timestamps; time is the interaction index (one unit per attempt).", ""]
+    header = [*TABLE_COLUMNS, "equity gap"]
+    lines += ["| model | " + " | ".join(header) + " |", "|---" * (len(header) + 1) + "|"]
+    for name, scores in document["models"].items():
+        cells = [_cell(scores[column]) for column in TABLE_COLUMNS] + [_cell(scores["equity"]["gap"])]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "Equity gap: best minus worst AUC over quintiles of learners ranked by success rate.", ""]
+    return "\n".join(lines)
+
+
+def plot_calibration(path: Path, evaluations: dict[str, Evaluation], *, title: str) -> None:
+    """Reliability diagram: observed success rate against mean prediction in each of the ECE's bins."""
+    figure, axes = plt.subplots(figsize=(5, 5))
+    axes.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
+    for name, evaluation in evaluations.items():
+        count, mean_p, rate = metrics.reliability_bins(evaluation.correct, evaluation.p)
+        used = count > 0
+        axes.plot(mean_p[used], rate[used], marker="o", label=name)
+    axes.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted P(correct)", ylabel="observed success rate", title=title)
+    axes.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def _cell(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}" if abs(value) < 100 else f"{value:.1f}"
+
+
+def _nan_to_none(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _nan_to_none(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nan_to_none(v) for v in value]
+    return value

@@ -1,0 +1,100 @@
+"""The baselines learn what simulated learners do, and never peek at answers they are asked to predict."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from knowledge.evaluate import metrics
+from knowledge.evaluate.baselines import BKT, DKT, BestLR
+from knowledge.evaluate.datasets import Interactions, split_learners
+from knowledge.evaluate.protocols import scored_rows
+from knowledge.evaluate.registry import MODELS
+
+TRUE_BKT = {"init": np.array([0.2, 0.5, 0.3]), "learn": np.array([0.15, 0.05, 0.3]),
+            "guess": np.array([0.2, 0.25, 0.1]), "slip": np.array([0.1, 0.05, 0.15])}
+
+
+def simulate_bkt(n_learners: int, length: int, seed: int, params: dict = TRUE_BKT) -> Interactions:
+    """Learners practising random skills, answering as a BKT model with ``params`` says (two items per skill)."""
+    rng = np.random.default_rng(seed)
+    n_skills = len(params["init"])
+    skill = rng.integers(n_skills, size=(n_learners, length))
+    known = rng.random((n_learners, n_skills)) < params["init"]
+    correct = np.zeros((n_learners, length), dtype=np.int8)
+    learners = np.arange(n_learners)
+    for t in range(length):
+        k = skill[:, t]
+        p = np.where(known[learners, k], 1 - params["slip"][k], params["guess"][k])
+        correct[:, t] = rng.random(n_learners) < p
+        known[learners, k] |= rng.random(n_learners) < params["learn"][k]
+    item = 2 * skill + rng.integers(2, size=skill.shape)
+    return Interactions(learner=np.repeat(learners, length), item=item.ravel(), skill=skill.ravel(), skills=None,
+                        time=np.tile(np.arange(length, dtype=float), n_learners), correct=correct.ravel(),
+                        has_time=False, name="simulated-bkt", n_items=2 * n_skills, n_skills=n_skills)
+
+
+def test_bkt_recovers_the_parameters_it_was_simulated_from():
+    data = simulate_bkt(n_learners=2000, length=30, seed=0)
+
+    model = BKT()
+    model.fit(data, None)
+
+    for name, truth in TRUE_BKT.items():
+        np.testing.assert_allclose(getattr(model.params, name), truth, atol=0.05, err_msg=name)
+
+
+def test_bestlr_beats_a_constant_predictor_when_learners_learn():
+    train, _, test = split_learners(simulate_bkt(n_learners=300, length=40, seed=1), seed=0)
+
+    model = BestLR()
+    model.fit(train, None)
+    p = model.predict_next_step(test)
+
+    constant = np.full(len(test), train.correct.mean())
+    assert metrics.logloss(test.correct, p) < metrics.logloss(test.correct, constant) - 0.05
+    assert metrics.auc(test.correct, p) > 0.7
+
+
+def test_dkt_trains_and_beats_chance():
+    train, valid, test = split_learners(simulate_bkt(n_learners=150, length=30, seed=2), seed=0)
+
+    model = DKT(seed=0, hidden_size=32, embedding_size=16, learning_rate=1e-2, max_epochs=6)
+    model.fit(train, valid)
+
+    assert metrics.auc(test.correct, model.predict_next_step(test)) > 0.7
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_future_predictions_do_not_read_future_answers(name):
+    train, valid, test = split_learners(simulate_bkt(n_learners=120, length=30, seed=3), seed=0)
+    model = MODELS[name](seed=0)
+    if name == "dkt":
+        model = DKT(seed=0, hidden_size=16, embedding_size=8, max_epochs=2)
+    model.fit(train, valid)
+    future, history = scored_rows("psikt", test)
+
+    p = model.predict_future(history, future)
+    flipped = model.predict_future(history, replace(future, correct=(1 - future.correct).astype(np.int8)))
+
+    assert p.shape == (len(future),) and np.all((p > 0) & (p < 1))
+    np.testing.assert_array_equal(p, flipped)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_next_step_prediction_of_a_row_ignores_its_own_and_later_answers(name):
+    train, valid, test = split_learners(simulate_bkt(n_learners=120, length=30, seed=4), seed=0)
+    model = MODELS[name](seed=0)
+    if name == "dkt":
+        model = DKT(seed=0, hidden_size=16, embedding_size=8, max_epochs=2)
+    model.fit(train, valid)
+    last = np.flatnonzero(test.position() == 29)  # each learner's last row
+
+    p = model.predict_next_step(test)
+    changed = test.correct.copy()
+    changed[last] = 1 - changed[last]
+    p_changed = model.predict_next_step(replace(test, correct=changed))
+
+    np.testing.assert_allclose(p, p_changed, rtol=1e-6)

@@ -1,0 +1,73 @@
+"""``python -m knowledge.evaluate`` end to end, and its answers to bad arguments."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+REPO = Path(__file__).resolve().parents[2]
+METRIC_KEYS = {"auc", "accuracy", "f1", "ece", "logloss", "fit_seconds", "equity"}
+
+
+def run_cli(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "knowledge.evaluate", *arguments], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)
+
+
+def subset_folder() -> Path:
+    folder = DATA / "assist2017_timestamped_subset"
+    if not folder.exists():
+        pytest.skip(f"{folder} is absent: the shared data folder ../shared/data is needed for this test")
+    return folder
+
+
+# DKT's psikt path is covered on simulated data in test_evaluate_baselines; leaving it out here keeps the suite fast
+@pytest.mark.parametrize(("protocol", "models"),
+                         [("next-step", ["bestlr", "dkt", "bkt"]), ("psikt", ["bestlr", "bkt"])])
+def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, models):
+    result = run_cli("--data", str(subset_folder()), "--format", "flat", "--protocol", protocol,
+                     "--models", ",".join(models), "--seed", "0", "--out", str(tmp_path), "--max-learners", "40")
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "results.json").read_text())
+    assert document["dataset"] == "assist2017_timestamped_subset" and document["protocol"] == protocol
+    assert document["n_learners"] == 40 and document["has_time"] is True
+    assert document["n_interactions"] > 0
+    assert list(document["models"]) == models
+    for scores in document["models"].values():
+        assert set(scores) >= METRIC_KEYS
+        assert len(scores["equity"]["quintile_auc"]) == 5 and "gap" in scores["equity"]
+        assert 0 <= scores["accuracy"] <= 1
+    table = (tmp_path / "results.md").read_text()
+    assert all(f"| {name} |" in table for name in models)
+    assert (tmp_path / "calibration.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_model_is_refused_with_exit_code_2(tmp_path):
+    result = run_cli("--data", str(tmp_path), "--format", "flat", "--protocol", "next-step", "--models", "bestlr,sakt",
+                     "--seed", "0", "--out", str(tmp_path / "out"))
+
+    assert result.returncode == 2
+    assert "unknown model(s) sakt" in result.stderr
+
+
+def test_unknown_format_is_refused_with_exit_code_2(tmp_path):
+    result = run_cli("--data", str(tmp_path), "--format", "parquet", "--protocol", "next-step", "--models", "bkt",
+                     "--seed", "0", "--out", str(tmp_path / "out"))
+
+    assert result.returncode == 2
+    assert "--format" in result.stderr and "parquet" in result.stderr
+
+
+def test_missing_data_path_is_refused_with_exit_code_2(tmp_path):
+    missing = tmp_path / "nowhere"
+    result = run_cli("--data", str(missing), "--format", "flat", "--protocol", "next-step", "--models", "bkt",
+                     "--seed", "0", "--out", str(tmp_path / "out"))
+
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and str(missing) in result.stderr
