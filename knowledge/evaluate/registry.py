@@ -9,9 +9,11 @@ from collections.abc import Callable
 
 from knowledge.evaluate.baselines import BKT, DKT, BestLR
 from knowledge.evaluate.kt_model import KTModel
+from knowledge.evaluate.psikt_adapter import PsiKT
 
 MODELS: dict[str, Callable[..., KTModel]] = {
     "bestlr": BestLR,
     "dkt": DKT,
     "bkt": BKT,
+    "psikt": PsiKT,
 }

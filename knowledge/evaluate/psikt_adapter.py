@@ -1,0 +1,62 @@
+"""PSI-KT in the evaluation harness: Interactions in, the learner model's cohort fit and online filter out.
+
+Time is in days when the data has timestamps (seconds / 86400); otherwise one interaction is one unit.
+The cohort fit uses train and valid together; test learners are new to the filter (see
+``knowledge.learner.psikt.filter_predict``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from knowledge.evaluate.datasets import Interactions, concat
+from knowledge.learner.psikt import Answers, Cohort, Posterior, cohort_fit, filter_predict
+
+SECONDS_PER_DAY = 86400.0
+
+
+def _answers(data: Interactions) -> Answers:
+    time = data.time / SECONDS_PER_DAY if data.has_time else data.time
+    return Answers(
+        learner=torch.as_tensor(data.learner, dtype=torch.long),
+        item=torch.as_tensor(data.item, dtype=torch.long),
+        concept=torch.as_tensor(data.skill, dtype=torch.long),
+        time=torch.as_tensor(time, dtype=torch.float32),
+        correct=torch.as_tensor(data.correct, dtype=torch.float32),
+    )
+
+
+def _item_concepts(data: Interactions) -> torch.Tensor:
+    """The most frequent concept of each item (items never seen: concept 0; their difficulty is not used)."""
+    pairs = np.zeros((data.n_items, data.n_skills), dtype=np.int64)
+    np.add.at(pairs, (data.item, data.skill), 1)
+    return torch.as_tensor(pairs.argmax(axis=1), dtype=torch.long)
+
+
+class PsiKT:
+    name = "psikt"
+
+    def __init__(self, *, seed: int = 0, steps: int = 300):
+        self.seed = seed
+        self.steps = steps
+        self.posterior: Posterior | None = None
+
+    def fit(self, train: Interactions, valid: Interactions | None) -> None:
+        data = train if valid is None else concat(train, valid)
+        cohort = Cohort(answers=_answers(data), item_concept=_item_concepts(data), n_learners=data.n_learners,
+                        n_items=data.n_items, n_concepts=data.n_skills)
+        self.posterior = cohort_fit(cohort, steps=self.steps, seed=self.seed)
+
+    def predict_next_step(self, data: Interactions) -> np.ndarray:
+        answers = _answers(data)
+        with torch.no_grad():
+            return filter_predict(self.posterior, answers, observe=torch.ones(len(data), dtype=torch.bool)).numpy()
+
+    def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
+        # Within a learner the filter goes by row order, and every history row precedes the future rows.
+        past, ahead = _answers(history), _answers(future)
+        answers = Answers(*(torch.cat([getattr(past, f), getattr(ahead, f)]) for f in Answers.__dataclass_fields__))
+        observe = torch.cat([torch.ones(len(history), dtype=torch.bool), torch.zeros(len(future), dtype=torch.bool)])
+        with torch.no_grad():
+            return filter_predict(self.posterior, answers, observe=observe)[len(history):].numpy()

@@ -1,0 +1,281 @@
+r"""PSI-KT style continuous-time knowledge tracing, written from the model's equations, in pyro.
+
+Generative model (learner l, concept k, item i, answers n in time order):
+
+    traits     s_l = (log alpha_l, mu_l, log sigma_l) ~ N(trait_loc, diag trait_scale^2)
+    knowledge  z_{l,k}(t) = mu_l + d_{l,k}(t)
+               d_{l,k} is an Ornstein-Uhlenbeck process in real elapsed time towards 0: with r = exp(-alpha_l dt)
+               d(t + dt) | d(t) ~ N(r d(t), s_l^2 (1 - r^2)),   s_l^2 = sigma_l^2 / (2 alpha_l)  (stationary variance)
+               and d_{l,k} starts from its stationary law N(0, s_l^2) at the learner's first answer on k
+    practice   after each answer, d_{l,k} += beta_k^+ (right) or beta_k^- (wrong): practice itself teaches
+    answers    y_n ~ Bernoulli(sigmoid(z_{l_n,k_n}(t_n) - b_{i_n})),   b_i ~ N(b_{k(i)}, item_spread^2)
+
+So the long-term mean of concept k is mu_l (the learner's level), the rate alpha_l says how fast a learner
+drifts back to it (forgetting what practice added), sigma_l how much knowledge wanders.
+
+Inference. The knowledge paths are integrated out by a Gaussian filter (assumed-density filtering):
+between answers the OU transition is exact; an answer is absorbed by one Laplace step on the logistic
+likelihood with the probit-matched slope kappa(v) = (1 + pi v / 8)^{-1/2} (see ``answer_update``). The
+filter's one-step-ahead predictive probabilities give an approximate marginal likelihood
+
+    log p(y | s, b, beta) ~= sum_n log p(y_n | y_{<n}),
+
+which pyro's SVI maximises (ELBO with a mean-field Gaussian guide over traits, item and concept
+parameters and the population prior). For a learner the cohort fit has not seen, mu_l is part of the
+filter's state instead (started at the population prior and updated with every answer), and alpha, sigma
+take the population means: the same filter then runs online, one answer at a time.
+
+Shapes: N answers, L learners, I items, K concepts; chains are (learner, concept) pairs; the chain
+likelihood is vectorised over every chain's r-th answer at once (a loop over ranks, not over learners).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pyro
+import pyro.distributions as dist
+import torch
+from pyro.infer import SVI, Trace_ELBO
+from pyro.infer.autoguide import AutoNormal
+from pyro.optim import ClippedAdam
+from tqdm.auto import tqdm
+
+TRAIT_NAMES = ("log_alpha", "mu", "log_sigma")
+# Prior centre of the traits: forgetting on a scale of days, level near the middle, moderate wandering.
+TRAIT_PRIOR_LOC = torch.tensor([math.log(0.2), 0.0, math.log(0.5)])
+
+
+def kappa(variance: torch.Tensor) -> torch.Tensor:
+    """Probit-matched slope: E[sigmoid(x)] ~= sigmoid(kappa(v) m) for x ~ N(m, v)."""
+    return torch.rsqrt(1.0 + math.pi * variance / 8.0)
+
+
+def ou_predict(mean: torch.Tensor, variance: torch.Tensor, dt: torch.Tensor, alpha: torch.Tensor,
+               stationary: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Carry N(mean, variance) of d forward by dt under the OU process towards 0:
+    r = exp(-alpha dt);  mean <- r mean;  variance <- r^2 variance + stationary (1 - r^2)."""
+    r = torch.exp(-alpha * dt)
+    return r * mean, r * r * variance + stationary * (1.0 - r * r)
+
+
+def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch.Tensor, variance: torch.Tensor,
+                  difficulty: torch.Tensor, correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d ~ N(mean, variance) independent.
+
+        u = z - b ~ N(m_u, v_u),  m_u = level_mean + mean - b,  v_u = level_var + variance
+        p = sigmoid(kappa(v_u) m_u)                                     (predictive P(correct))
+        v_u' = 1 / (1 / v_u + p (1 - p)),  m_u' = m_u + v_u' (y - p)     (Laplace step)
+        each part moves by its share of the variance (Gaussian conditioning, then kept independent):
+        m_x' = m_x + (v_x / v_u)(m_u' - m_u),  v_x' = v_x - v_x^2 / v_u (1 - v_u' / v_u)
+
+    Returns p and the updated (level_mean, level_var, mean, variance).
+    """
+    m_u = level_mean + mean - difficulty
+    v_u = level_var + variance
+    p = torch.sigmoid(kappa(v_u) * m_u)
+    v_post = 1.0 / (1.0 / v_u + p * (1.0 - p))
+    shift = v_post * (correct - p)
+    shrink = 1.0 - v_post / v_u
+    return (
+        p,
+        level_mean + level_var / v_u * shift,
+        level_var - level_var * level_var / v_u * shrink,
+        mean + variance / v_u * shift,
+        variance - variance * variance / v_u * shrink,
+    )
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Answers in time order per learner, as tensors. ``time`` is in days (or interaction steps)."""
+
+    learner: torch.Tensor  # (N,) long
+    item: torch.Tensor  # (N,) long
+    concept: torch.Tensor  # (N,) long
+    time: torch.Tensor  # (N,) float
+    correct: torch.Tensor  # (N,) float 0/1
+
+
+@dataclass(frozen=True)
+class Chains:
+    """The answers regrouped by (learner, concept) chain and by rank within the chain.
+
+    ``ranks[r]`` holds the rows that are the r-th answer of their chain; ``previous[r]`` the position of
+    each such row's predecessor within ``ranks[r - 1]``; ``gap[r]`` the time since that predecessor.
+    """
+
+    ranks: list[torch.Tensor]
+    previous: list[torch.Tensor]
+    gap: list[torch.Tensor]
+
+
+def chains_build(answers: Answers) -> Chains:
+    learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
+    order = np.lexsort((time, concept, learner))  # rows of each chain together, in time order
+    chain_key = learner[order].astype(np.int64) * (int(concept.max()) + 1) + concept[order]
+    new_chain = np.r_[True, chain_key[1:] != chain_key[:-1]]
+    chain_start = np.maximum.accumulate(np.where(new_chain, np.arange(len(order)), 0))
+    rank = np.arange(len(order)) - chain_start
+    ranks, previous, gap = [], [], []
+    position_in_rank = np.empty(len(order), dtype=np.int64)
+    for r in range(int(rank.max()) + 1 if len(rank) else 0):
+        sorted_positions = np.flatnonzero(rank == r)
+        rows = order[sorted_positions]
+        position_in_rank[sorted_positions] = np.arange(len(rows))
+        ranks.append(torch.as_tensor(rows))
+        if r == 0:
+            previous.append(torch.empty(0, dtype=torch.long))
+            gap.append(torch.empty(0))
+        else:
+            before = sorted_positions - 1
+            previous.append(torch.as_tensor(position_in_rank[before]))
+            gap.append(torch.as_tensor(np.maximum(time[order[sorted_positions]] - time[order[before]], 0.0)).float())
+    return Chains(ranks=ranks, previous=previous, gap=gap)
+
+
+def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
+                         learn_right: torch.Tensor, learn_wrong: torch.Tensor) -> torch.Tensor:
+    """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l."""
+    alpha = torch.exp(traits[:, 0])  # (L,)
+    level = traits[:, 1]
+    stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)
+    total = torch.zeros(())
+    mean = variance = None
+    for r, rows in enumerate(chains.ranks):
+        learner = answers.learner[rows]
+        concept = answers.concept[rows]
+        y = answers.correct[rows]
+        if r == 0:
+            prior_mean, prior_var = torch.zeros(len(rows)), stationary[learner]
+        else:
+            prior_mean, prior_var = ou_predict(mean[chains.previous[r]], variance[chains.previous[r]],
+                                               chains.gap[r], alpha[learner], stationary[learner])
+        zero = torch.zeros(len(rows))
+        p, _, _, mean, variance = answer_update(level[learner], zero, prior_mean, prior_var, difficulty[rows], y)
+        p = p.clamp(1e-6, 1 - 1e-6)
+        total = total + (y * torch.log(p) + (1 - y) * torch.log1p(-p)).sum()
+        mean = mean + torch.where(y > 0, learn_right[concept], learn_wrong[concept])
+    return total
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """What the cohort fit sees: answers plus each item's concept and the id-space sizes."""
+
+    answers: Answers
+    item_concept: torch.Tensor  # (I,) long: the concept an item's difficulty is centred on
+    n_learners: int
+    n_items: int
+    n_concepts: int
+
+
+def model(cohort: Cohort, chains: Chains) -> None:
+    """PSI-KT generative model with the knowledge paths filtered out (see the module docstring)."""
+    trait_loc = pyro.sample("trait_loc", dist.Normal(TRAIT_PRIOR_LOC, 1.0).to_event(1))  # (3,)
+    trait_scale = pyro.sample("trait_scale", dist.HalfNormal(torch.ones(3)).to_event(1))  # (3,)
+    with pyro.plate("concepts", cohort.n_concepts):
+        concept_difficulty = pyro.sample("concept_difficulty", dist.Normal(0.0, 1.5))  # (K,)
+        learn_right = pyro.sample("learn_right", dist.Normal(0.1, 0.3))  # (K,)
+        learn_wrong = pyro.sample("learn_wrong", dist.Normal(0.0, 0.3))  # (K,)
+    item_spread = pyro.sample("item_spread", dist.HalfNormal(1.0))
+    with pyro.plate("items", cohort.n_items):
+        item_difficulty = pyro.sample("item_difficulty",
+                                      dist.Normal(concept_difficulty[cohort.item_concept], item_spread))  # (I,)
+    with pyro.plate("learners", cohort.n_learners):
+        traits = pyro.sample("traits", dist.Normal(trait_loc, trait_scale).to_event(1))  # (L, 3)
+    answers = cohort.answers
+    pyro.factor("answers", chain_log_likelihood(answers, chains, traits=traits,
+                                                difficulty=item_difficulty[answers.item],
+                                                learn_right=learn_right, learn_wrong=learn_wrong))
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior means of everything the online filter needs."""
+
+    trait_loc: torch.Tensor  # (3,)
+    trait_scale: torch.Tensor  # (3,)
+    traits: torch.Tensor  # (L, 3) learners of the cohort
+    item_difficulty: torch.Tensor  # (I,)
+    concept_difficulty: torch.Tensor  # (K,)
+    learn_right: torch.Tensor  # (K,)
+    learn_wrong: torch.Tensor  # (K,)
+    item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
+
+
+def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
+               progress: bool = True) -> Posterior:
+    """SVI over the cohort; returns posterior means."""
+    pyro.set_rng_seed(seed)
+    pyro.clear_param_store()
+    chains = chains_build(cohort.answers)
+    guide = AutoNormal(model, init_scale=0.05)
+    svi = SVI(model, guide, ClippedAdam({"lr": learning_rate, "clip_norm": 10.0}), Trace_ELBO())
+    bar = tqdm(range(steps), desc="PSI-KT cohort fit", disable=not progress)
+    for _ in bar:
+        loss = svi.step(cohort, chains)
+        bar.set_postfix(elbo=f"{-loss / max(len(cohort.answers.correct), 1):.4f}")
+    with torch.no_grad():
+        median = guide.median(cohort, chains)
+    seen = torch.zeros(cohort.n_items, dtype=torch.bool)
+    seen[cohort.answers.item] = True
+    return Posterior(
+        trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
+        item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
+        learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], item_seen=seen,
+    )
+
+
+def filter_predict(posterior: Posterior, answers: Answers, *, observe: torch.Tensor) -> torch.Tensor:
+    """Run the online filter over each learner's answers in time order; return P(correct) of every row.
+
+    Rows with ``observe`` False are predicted without their answer being read (the expected practice
+    increment p beta^+ + (1 - p) beta^- is applied instead). Learners are new to the filter: their level
+    mu starts at the population prior and is learned from their answers; alpha and sigma take the
+    population means. Vectorised over learners; the loop runs over answer positions.
+    """
+    n = len(answers.correct)
+    prediction = torch.zeros(n)
+    if n == 0:
+        return prediction
+    learner_ids, position = torch.unique(answers.learner, return_inverse=True)
+    n_learners = len(learner_ids)
+    order = torch.argsort(position * (n + 1) + torch.arange(n))  # rows grouped by learner, in time order
+    counts = torch.bincount(position, minlength=n_learners)
+    starts = torch.cumsum(counts, 0) - counts
+
+    alpha = torch.exp(posterior.trait_loc[0])
+    stationary = torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha)
+    n_concepts = len(posterior.concept_difficulty)
+    level_mean = torch.full((n_learners,), float(posterior.trait_loc[1]))
+    level_var = torch.full((n_learners,), float(posterior.trait_scale[1] ** 2))
+    mean = torch.zeros(n_learners, n_concepts)
+    variance = torch.full((n_learners, n_concepts), float(stationary))
+    last_seen = torch.full((n_learners, n_concepts), float("nan"))
+    difficulty = torch.where(posterior.item_seen[answers.item], posterior.item_difficulty[answers.item],
+                             posterior.concept_difficulty[answers.concept])
+    for step in range(int(counts.max())):
+        rows = order[starts[counts > step] + step]  # one row per learner that has a step-th answer
+        who = position[rows]
+        k = answers.concept[rows]
+        gap = answers.time[rows] - last_seen[who, k]
+        known = ~torch.isnan(gap)
+        m, v = ou_predict(mean[who, k], variance[who, k], torch.where(known, gap.clamp(min=0), 0.0), alpha, stationary)
+        m = torch.where(known, m, 0.0)
+        v = torch.where(known, v, stationary)
+        seen = observe[rows]
+        y = torch.where(seen, answers.correct[rows], 0.0)
+        p, new_level_mean, new_level_var, new_mean, new_var = answer_update(level_mean[who], level_var[who], m, v,
+                                                                            difficulty[rows], y)
+        prediction[rows] = p
+        increment = torch.where(y > 0, posterior.learn_right[k], posterior.learn_wrong[k])
+        expected = p * posterior.learn_right[k] + (1 - p) * posterior.learn_wrong[k]
+        level_mean[who] = torch.where(seen, new_level_mean, level_mean[who])
+        level_var[who] = torch.where(seen, new_level_var, level_var[who])
+        mean[who, k] = torch.where(seen, new_mean + increment, m + expected)
+        variance[who, k] = torch.where(seen, new_var, v)
+        last_seen[who, k] = answers.time[rows]
+    return prediction
