@@ -14,8 +14,8 @@ So the long-term mean of concept k is mu_l (the learner's level), the rate alpha
 drifts back to it (forgetting what practice added), sigma_l how much knowledge wanders.
 
 Inference. The knowledge paths are integrated out by a Gaussian filter (assumed-density filtering):
-between answers the OU transition is exact; an answer is absorbed by one Laplace step on the logistic
-likelihood with the probit-matched slope kappa(v) = (1 + pi v / 8)^{-1/2} (see ``answer_update``). The
+between answers the OU transition is exact; an answer is absorbed by moment matching, with the logistic
+curve matched by a probit (see ``answer_update``). The
 filter's one-step-ahead predictive probabilities give an approximate marginal likelihood
 
     log p(y | s, b, beta) ~= sum_n log p(y_n | y_{<n}),
@@ -48,9 +48,7 @@ TRAIT_NAMES = ("log_alpha", "mu", "log_sigma")
 TRAIT_PRIOR_LOC = torch.tensor([math.log(0.2), 0.0, math.log(0.5)])
 
 
-def kappa(variance: torch.Tensor) -> torch.Tensor:
-    """Probit-matched slope: E[sigmoid(x)] ~= sigmoid(kappa(v) m) for x ~ N(m, v)."""
-    return torch.rsqrt(1.0 + math.pi * variance / 8.0)
+PROBIT_SLOPE = math.sqrt(math.pi / 8)  # Phi(lambda x) ~= sigmoid(x): the logistic answer curve, in probit form
 
 
 def ou_predict(mean: torch.Tensor, variance: torch.Tensor, dt: torch.Tensor, alpha: torch.Tensor,
@@ -65,26 +63,36 @@ def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch
                   difficulty: torch.Tensor, correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
     r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d ~ N(mean, variance) independent.
 
-        u = z - b ~ N(m_u, v_u),  m_u = level_mean + mean - b,  v_u = level_var + variance
-        p = sigmoid(kappa(v_u) m_u)                                     (predictive P(correct))
-        v_u' = 1 / (1 / v_u + p (1 - p)),  m_u' = m_u + v_u' (y - p)     (Laplace step)
-        each part moves by its share of the variance (Gaussian conditioning, then kept independent):
-        m_x' = m_x + (v_x / v_u)(m_u' - m_u),  v_x' = v_x - v_x^2 / v_u (1 - v_u' / v_u)
+    The logistic answer curve is matched by a probit, sigmoid(x) ~= Phi(lambda x) with lambda^2 = pi / 8, so
+    the moments of the posterior are exact for it (assumed-density filtering). With u = z - b ~ N(m, v),
+    s = +1 for a right answer and -1 for a wrong one:
+
+        c = s lambda m / sqrt(1 + lambda^2 v),    p = Phi(lambda m / sqrt(1 + lambda^2 v))   (P(correct))
+        g = phi(c) / Phi(c)
+        m' = m + s lambda v g / sqrt(1 + lambda^2 v)
+        v' = v - lambda^2 v^2 / (1 + lambda^2 v) g (c + g)
+
+    Each part then moves by its share of the variance (Gaussian conditioning, kept independent after):
+        m_x' = m_x + (v_x / v)(m' - m),   v_x' = v_x - v_x^2 / v (1 - v' / v).
 
     Returns p and the updated (level_mean, level_var, mean, variance).
     """
-    m_u = level_mean + mean - difficulty
-    v_u = level_var + variance
-    p = torch.sigmoid(kappa(v_u) * m_u)
-    v_post = 1.0 / (1.0 / v_u + p * (1.0 - p))
-    shift = v_post * (correct - p)
-    shrink = 1.0 - v_post / v_u
+    m = level_mean + mean - difficulty
+    v = level_var + variance
+    spread = torch.sqrt(1.0 + PROBIT_SLOPE**2 * v)
+    p = torch.special.ndtr(PROBIT_SLOPE * m / spread)
+    sign = 2.0 * correct - 1.0
+    c = sign * PROBIT_SLOPE * m / spread
+    g = torch.exp(-0.5 * c * c - 0.5 * math.log(2 * math.pi) - torch.special.log_ndtr(c))
+    shift = sign * PROBIT_SLOPE * v * g / spread
+    v_post = v - PROBIT_SLOPE**2 * v * v / (spread * spread) * g * (c + g)
+    shrink = 1.0 - v_post / v
     return (
         p,
-        level_mean + level_var / v_u * shift,
-        level_var - level_var * level_var / v_u * shrink,
-        mean + variance / v_u * shift,
-        variance - variance * variance / v_u * shrink,
+        level_mean + level_var / v * shift,
+        level_var - level_var * level_var / v * shrink,
+        mean + variance / v * shift,
+        variance - variance * variance / v * shrink,
     )
 
 
@@ -279,3 +287,51 @@ def filter_predict(posterior: Posterior, answers: Answers, *, observe: torch.Ten
         variance[who, k] = torch.where(seen, new_var, v)
         last_seen[who, k] = answers.time[rows]
     return prediction
+
+
+@dataclass(frozen=True)
+class Simulation:
+    cohort: Cohort
+    traits: torch.Tensor  # (L, 3) true traits
+    item_difficulty: torch.Tensor  # (I,) true difficulties
+
+
+def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_per_learner: int, seed: int,
+                    learn_right: float = 0.15, learn_wrong: float = 0.05) -> Simulation:
+    """Draw a cohort from the generative model, with the knowledge paths sampled exactly.
+
+    Each learner answers random items at random times (gaps log-uniform from minutes to weeks, in days).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    normal = lambda *shape: torch.randn(*shape, generator=generator)  # noqa: E731
+    trait_scale = torch.tensor([0.5, 0.8, 0.3])
+    traits = TRAIT_PRIOR_LOC + trait_scale * normal(n_learners, 3)
+    item_concept = torch.randint(n_concepts, (n_items,), generator=generator)
+    item_difficulty = 0.8 * normal(n_concepts)[item_concept] + 0.5 * normal(n_items)
+    rows = {"learner": [], "item": [], "concept": [], "time": [], "correct": []}
+    for learner in range(n_learners):
+        alpha, level, sigma = math.exp(traits[learner, 0]), float(traits[learner, 1]), math.exp(traits[learner, 2])
+        stationary = sigma * sigma / (2 * alpha)
+        d = torch.full((n_concepts,), float("nan"))
+        last = torch.zeros(n_concepts)
+        gaps = torch.exp(torch.empty(answers_per_learner).uniform_(math.log(1e-3), math.log(20.0), generator=generator))
+        for time, item in zip(torch.cumsum(gaps, 0).tolist(),
+                              torch.randint(n_items, (answers_per_learner,), generator=generator).tolist(), strict=True):
+            k = int(item_concept[item])
+            if torch.isnan(d[k]):
+                d[k] = math.sqrt(stationary) * float(normal(1))
+            else:
+                r = math.exp(-alpha * (time - float(last[k])))
+                d[k] = r * d[k] + math.sqrt(stationary * (1 - r * r)) * float(normal(1))
+            p = 1 / (1 + math.exp(-(level + float(d[k]) - float(item_difficulty[item]))))
+            correct = float(torch.rand(1, generator=generator)) < p
+            d[k] += learn_right if correct else learn_wrong
+            last[k] = time
+            for key, value in zip(rows, (learner, item, k, time, float(correct)), strict=True):
+                rows[key].append(value)
+    answers = Answers(learner=torch.tensor(rows["learner"]), item=torch.tensor(rows["item"]),
+                      concept=torch.tensor(rows["concept"]), time=torch.tensor(rows["time"]),
+                      correct=torch.tensor(rows["correct"]))
+    cohort = Cohort(answers=answers, item_concept=item_concept, n_learners=n_learners, n_items=n_items,
+                    n_concepts=n_concepts)
+    return Simulation(cohort=cohort, traits=traits, item_difficulty=item_difficulty)

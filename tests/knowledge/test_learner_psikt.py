@@ -1,0 +1,155 @@
+"""PSI-KT: the filter's pieces against exact answers, vectorisation against a plain loop, and recovery."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from knowledge.learner.psikt import (
+    Answers,
+    Cohort,
+    answer_update,
+    chain_log_likelihood,
+    chains_build,
+    cohort_fit,
+    cohort_simulate,
+    filter_predict,
+    ou_predict,
+)
+
+
+def _exact_posterior(mean: float, variance: float, difficulty: float, correct: bool) -> tuple[float, float, float]:
+    """Predictive P(correct), posterior mean and variance of z by quadrature on a dense grid."""
+    z = np.linspace(mean - 12 * math.sqrt(variance), mean + 12 * math.sqrt(variance), 200_001)
+    prior = np.exp(-0.5 * (z - mean) ** 2 / variance)
+    prior /= prior.sum()
+    p = 1 / (1 + np.exp(-(z - difficulty)))
+    predictive = float((prior * p).sum())
+    posterior = prior * (p if correct else 1 - p)
+    posterior /= posterior.sum()
+    post_mean = float((z * posterior).sum())
+    return predictive, post_mean, float(((z - post_mean) ** 2 * posterior).sum())
+
+
+@pytest.mark.parametrize(("mean", "variance", "difficulty", "correct"), [
+    (0.0, 1.0, 0.0, True), (0.5, 2.0, 1.0, False), (-1.0, 0.5, -0.5, True), (1.5, 3.0, 0.0, False),
+])
+def test_answer_update_matches_the_exact_posterior(mean, variance, difficulty, correct):
+    t = torch.tensor
+    p, _, _, post_mean, post_var = answer_update(t(0.0), t(0.0), t(mean), t(variance), t(difficulty),
+                                                 t(float(correct)))
+    exact_p, exact_mean, exact_var = _exact_posterior(mean, variance, difficulty, correct)
+    assert float(p) == pytest.approx(exact_p, abs=0.01)
+    assert float(post_mean) == pytest.approx(exact_mean, abs=0.1)
+    assert float(post_var) == pytest.approx(exact_var, rel=0.15)
+
+
+def test_level_and_concept_share_an_answer_by_their_uncertainty():
+    t = torch.tensor
+    _, level, level_var, concept, concept_var = answer_update(t(0.0), t(0.2), t(0.0), t(1.0), t(0.0), t(1.0))
+    assert 0 < float(level) < float(concept)
+    assert float(level_var) < 0.2 and float(concept_var) < 1.0
+
+
+def test_ou_forgets_towards_the_mean_and_the_stationary_spread():
+    mean, var = torch.tensor([2.0]), torch.tensor([0.1])
+    same = ou_predict(mean, var, torch.tensor([0.0]), torch.tensor(0.5), torch.tensor(0.8))
+    later = ou_predict(mean, var, torch.tensor([1.0]), torch.tensor(0.5), torch.tensor(0.8))
+    long_after = ou_predict(mean, var, torch.tensor([1e4]), torch.tensor(0.5), torch.tensor(0.8))
+    assert same[0].item() == pytest.approx(2.0) and same[1].item() == pytest.approx(0.1)
+    assert 0 < later[0].item() < 2.0 and 0.1 < later[1].item() < 0.8
+    assert long_after[0].item() == pytest.approx(0.0, abs=1e-6) and long_after[1].item() == pytest.approx(0.8)
+
+
+def _answers(learner, concept, time, correct, item=None):
+    n = len(learner)
+    return Answers(learner=torch.tensor(learner), item=torch.tensor(item or [0] * n), concept=torch.tensor(concept),
+                   time=torch.tensor(time, dtype=torch.float32), correct=torch.tensor(correct, dtype=torch.float32))
+
+
+def test_chains_group_each_learners_concept_answers_in_time_order():
+    answers = _answers([0, 0, 0, 1, 1], [3, 5, 3, 3, 3], [1.0, 2.0, 4.0, 0.5, 0.75], [1, 0, 1, 0, 1])
+    chains = chains_build(answers)
+    assert [r.tolist() for r in chains.ranks] == [[0, 1, 3], [2, 4]]
+    assert chains.previous[1].tolist() == [0, 2]  # row 2 follows row 0, row 4 follows row 3
+    assert chains.gap[1].tolist() == pytest.approx([3.0, 0.25])
+
+
+def test_vectorised_chain_likelihood_equals_a_plain_loop():
+    simulation = cohort_simulate(n_learners=6, n_items=12, n_concepts=3, answers_per_learner=15, seed=3)
+    answers = simulation.cohort.answers
+    traits = simulation.traits
+    difficulty = simulation.item_difficulty[answers.item]
+    right, wrong = torch.tensor([0.2, 0.1, 0.3]), torch.tensor([0.0, -0.1, 0.05])
+    vectorised = chain_log_likelihood(answers, chains_build(answers), traits=traits, difficulty=difficulty,
+                                      learn_right=right, learn_wrong=wrong)
+    total, state = 0.0, {}
+    for n in range(len(answers.correct)):
+        learner, k = int(answers.learner[n]), int(answers.concept[n])
+        alpha, level, sigma = math.exp(traits[learner, 0]), float(traits[learner, 1]), math.exp(traits[learner, 2])
+        stationary = sigma**2 / (2 * alpha)
+        if (learner, k) in state:
+            mean, var, last = state[learner, k]
+            r = math.exp(-alpha * (float(answers.time[n]) - last))
+            mean, var = r * mean, r * r * var + stationary * (1 - r * r)
+        else:
+            mean, var = 0.0, stationary
+        z = level + mean - float(difficulty[n])
+        lam = math.sqrt(math.pi / 8)
+        spread = math.sqrt(1 + lam * lam * var)
+        y = float(answers.correct[n])
+        sign = 1.0 if y else -1.0
+        p = 0.5 * math.erfc(-lam * z / spread / math.sqrt(2))
+        c = sign * lam * z / spread
+        cdf = 0.5 * math.erfc(-c / math.sqrt(2))
+        g = math.exp(-c * c / 2) / math.sqrt(2 * math.pi) / cdf
+        total += math.log(p) if y else math.log(1 - p)
+        new_var = var - lam * lam * var * var / spread**2 * g * (c + g)
+        mean = mean + sign * lam * var * g / spread + (float(right[k]) if y else float(wrong[k]))
+        state[learner, k] = (mean, new_var, float(answers.time[n]))
+    assert float(vectorised) == pytest.approx(total, rel=1e-4)
+
+
+def test_future_predictions_never_read_the_future_answers():
+    simulation = cohort_simulate(n_learners=20, n_items=30, n_concepts=4, answers_per_learner=20, seed=1)
+    posterior = cohort_fit(simulation.cohort, steps=20, progress=False)
+    answers = simulation.cohort.answers
+    observe = torch.ones(len(answers.correct), dtype=torch.bool)
+    observe[answers.learner >= 10] = False
+    flipped = Answers(answers.learner, answers.item, answers.concept, answers.time,
+                      torch.where(observe, answers.correct, 1 - answers.correct))
+    assert torch.equal(filter_predict(posterior, answers, observe=observe),
+                       filter_predict(posterior, flipped, observe=observe))
+
+
+def test_prior_predictive_success_rates_are_plausible():
+    simulation = cohort_simulate(n_learners=60, n_items=40, n_concepts=5, answers_per_learner=30, seed=2)
+    per_learner = torch.zeros(60).index_add_(0, simulation.cohort.answers.learner, simulation.cohort.answers.correct)
+    rates = per_learner / 30
+    assert 0.3 < float(rates.mean()) < 0.7 and float(rates.std()) > 0.1  # learners differ, none trivially
+
+
+def test_fit_recovers_item_difficulties_and_learner_levels():
+    simulation = cohort_simulate(n_learners=120, n_items=30, n_concepts=3, answers_per_learner=60, seed=0)
+    posterior = cohort_fit(simulation.cohort, steps=250, learning_rate=0.05, progress=False)
+    difficulty_r = np.corrcoef(posterior.item_difficulty, simulation.item_difficulty)[0, 1]
+    level_r = np.corrcoef(posterior.traits[:, 1], simulation.traits[:, 1])[0, 1]
+    assert difficulty_r > 0.9 and level_r > 0.8
+
+
+def test_new_learner_level_is_learned_from_answers():
+    simulation = cohort_simulate(n_learners=30, n_items=20, n_concepts=2, answers_per_learner=30, seed=4)
+    posterior = cohort_fit(simulation.cohort, steps=150, progress=False)
+    strong = _answers([0] * 12, [0, 1] * 6, list(range(12)), [1] * 12, item=[0, 1] * 6)
+    weak = _answers([0] * 12, [0, 1] * 6, list(range(12)), [0] * 12, item=[0, 1] * 6)
+    everything = torch.ones(12, dtype=torch.bool)
+    assert filter_predict(posterior, strong, observe=everything)[-1] > filter_predict(posterior, weak,
+                                                                                      observe=everything)[-1] + 0.2
+
+
+def test_cohort_shapes_are_checked_by_the_model():
+    simulation = cohort_simulate(n_learners=5, n_items=8, n_concepts=2, answers_per_learner=6, seed=5)
+    posterior = cohort_fit(simulation.cohort, steps=2, progress=False)
+    assert posterior.traits.shape == (5, 3) and posterior.item_difficulty.shape == (8,)
+    assert posterior.learn_right.shape == (2,) and isinstance(simulation.cohort, Cohort)
