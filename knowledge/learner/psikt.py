@@ -315,8 +315,8 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
         d = torch.full((n_concepts,), float("nan"))
         last = torch.zeros(n_concepts)
         gaps = torch.exp(torch.empty(answers_per_learner).uniform_(math.log(1e-3), math.log(20.0), generator=generator))
-        for time, item in zip(torch.cumsum(gaps, 0).tolist(),
-                              torch.randint(n_items, (answers_per_learner,), generator=generator).tolist(), strict=True):
+        items = torch.randint(n_items, (answers_per_learner,), generator=generator)
+        for time, item in zip(torch.cumsum(gaps, 0).tolist(), items.tolist(), strict=True):
             k = int(item_concept[item])
             if torch.isnan(d[k]):
                 d[k] = math.sqrt(stationary) * float(normal(1))
