@@ -3,15 +3,19 @@ r"""PSI-KT style continuous-time knowledge tracing, written from the model's equ
 Generative model (learner l, concept k, item i, answers n in time order):
 
     traits     s_l = (log alpha_l, mu_l, log sigma_l) ~ N(trait_loc, diag trait_scale^2)
-    knowledge  z_{l,k}(t) = mu_l + d_{l,k}(t)
-               d_{l,k} is an Ornstein-Uhlenbeck process in real elapsed time towards 0: with r = exp(-alpha_l dt)
+    knowledge  z_{l,k}(t) = mu_l + a_{l,k}(t) + d_{l,k}(t)
+    practice   a_{l,k} = beta_k^+ log(1 + right on k so far) + beta_k^- log(1 + wrong on k so far)
+                         + g^+ log(1 + right on anything so far) + g^- log(1 + wrong on anything so far):
+               what practice has built, on k and in general, with diminishing returns (the power law of
+               practice); beta_k^{+-} ~ N(beta^{+-}, 0.2^2) share a course-wide mean
+    forgetting d_{l,k} is an Ornstein-Uhlenbeck process in real elapsed time towards 0: with r = exp(-alpha_l dt)
                d(t + dt) | d(t) ~ N(r d(t), s_l^2 (1 - r^2)),   s_l^2 = sigma_l^2 / (2 alpha_l)  (stationary variance)
                and d_{l,k} starts from its stationary law N(0, s_l^2) at the learner's first answer on k
-    practice   after each answer, d_{l,k} += beta_k^+ (right) or beta_k^- (wrong): practice itself teaches
     answers    y_n ~ Bernoulli(sigmoid(z_{l_n,k_n}(t_n) - b_{i_n})),   b_i ~ N(b_{k(i)}, item_spread^2)
 
-So the long-term mean of concept k is mu_l (the learner's level), the rate alpha_l says how fast a learner
-drifts back to it (forgetting what practice added), sigma_l how much knowledge wanders.
+So the long-term mean of concept k is mu_l + a_{l,k}: the learner's level plus what practice has built.
+What answers show beyond that (a good or a bad day, a burst of insight, a lapse) lives in d, which the
+rate alpha_l pulls back over time (forgetting) and sigma_l lets wander.
 
 Inference. The knowledge paths are integrated out by a Gaussian filter (assumed-density filtering):
 between answers the OU transition is exact; an answer is absorbed by moment matching, with the logistic
@@ -112,12 +116,18 @@ class Chains:
     """The answers regrouped by (learner, concept) chain and by rank within the chain.
 
     ``ranks[r]`` holds the rows that are the r-th answer of their chain; ``previous[r]`` the position of
-    each such row's predecessor within ``ranks[r - 1]``; ``gap[r]`` the time since that predecessor.
+    each such row's predecessor within ``ranks[r - 1]``; ``gap[r]`` the time since that predecessor;
+    ``right_before[r]`` / ``wrong_before[r]`` the chain's answers before each row, ``total_right_before[r]`` /
+    ``total_wrong_before[r]`` the learner's answers on any concept before it.
     """
 
     ranks: list[torch.Tensor]
     previous: list[torch.Tensor]
     gap: list[torch.Tensor]
+    right_before: list[torch.Tensor]
+    wrong_before: list[torch.Tensor]
+    total_right_before: list[torch.Tensor]
+    total_wrong_before: list[torch.Tensor]
 
 
 def chains_build(answers: Answers) -> Chains:
@@ -127,13 +137,29 @@ def chains_build(answers: Answers) -> Chains:
     new_chain = np.r_[True, chain_key[1:] != chain_key[:-1]]
     chain_start = np.maximum.accumulate(np.where(new_chain, np.arange(len(order)), 0))
     rank = np.arange(len(order)) - chain_start
-    ranks, previous, gap = [], [], []
+    by_learner = np.lexsort((time, learner))  # each learner's answers in time order
+    ordered_right = answers.correct.numpy()[by_learner]
+    learner_start = np.maximum.accumulate(
+        np.where(np.r_[True, learner[by_learner][1:] != learner[by_learner][:-1]], np.arange(len(order)), 0))
+    ordered_right_before = np.cumsum(ordered_right) - ordered_right
+    total_right = np.empty(len(order))
+    total_answers = np.empty(len(order))
+    total_right[by_learner] = ordered_right_before - ordered_right_before[learner_start]
+    total_answers[by_learner] = np.arange(len(order)) - learner_start
+    right = answers.correct.numpy()[order]
+    right_inclusive = np.cumsum(right)
+    right_before = right_inclusive - right - (right_inclusive - right)[chain_start]
+    ranks, previous, gap, rights, wrongs, total_rights, total_wrongs = [], [], [], [], [], [], []
     position_in_rank = np.empty(len(order), dtype=np.int64)
     for r in range(int(rank.max()) + 1 if len(rank) else 0):
         sorted_positions = np.flatnonzero(rank == r)
         rows = order[sorted_positions]
         position_in_rank[sorted_positions] = np.arange(len(rows))
         ranks.append(torch.as_tensor(rows))
+        rights.append(torch.as_tensor(right_before[sorted_positions], dtype=torch.float32))
+        wrongs.append(r - rights[-1])
+        total_rights.append(torch.as_tensor(total_right[rows], dtype=torch.float32))
+        total_wrongs.append(torch.as_tensor(total_answers[rows], dtype=torch.float32) - total_rights[-1])
         if r == 0:
             previous.append(torch.empty(0, dtype=torch.long))
             gap.append(torch.empty(0))
@@ -141,11 +167,19 @@ def chains_build(answers: Answers) -> Chains:
             before = sorted_positions - 1
             previous.append(torch.as_tensor(position_in_rank[before]))
             gap.append(torch.as_tensor(np.maximum(time[order[sorted_positions]] - time[order[before]], 0.0)).float())
-    return Chains(ranks=ranks, previous=previous, gap=gap)
+    return Chains(ranks=ranks, previous=previous, gap=gap, right_before=rights, wrong_before=wrongs,
+                  total_right_before=total_rights, total_wrong_before=total_wrongs)
+
+
+def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch.Tensor,
+                    learn_wrong: torch.Tensor) -> torch.Tensor:
+    """a = beta^+ log(1 + right) + beta^- log(1 + wrong)."""
+    return learn_right * torch.log1p(right) + learn_wrong * torch.log1p(wrong)
 
 
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
-                         learn_right: torch.Tensor, learn_wrong: torch.Tensor) -> torch.Tensor:
+                         learn_right: torch.Tensor, learn_wrong: torch.Tensor,
+                         general: torch.Tensor) -> torch.Tensor:
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l."""
     alpha = torch.exp(traits[:, 0])  # (L,)
     level = traits[:, 1]
@@ -161,11 +195,15 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
         else:
             prior_mean, prior_var = ou_predict(mean[chains.previous[r]], variance[chains.previous[r]],
                                                chains.gap[r], alpha[learner], stationary[learner])
+        anchor = practice_anchor(chains.right_before[r], chains.wrong_before[r], learn_right[concept],
+                                 learn_wrong[concept])
+        anchor = anchor + practice_anchor(chains.total_right_before[r], chains.total_wrong_before[r], general[0],
+                                          general[1])
         zero = torch.zeros(len(rows))
-        p, _, _, mean, variance = answer_update(level[learner], zero, prior_mean, prior_var, difficulty[rows], y)
+        p, _, _, mean, variance = answer_update(level[learner] + anchor, zero, prior_mean, prior_var,
+                                                difficulty[rows], y)
         p = p.clamp(1e-6, 1 - 1e-6)
         total = total + (y * torch.log(p) + (1 - y) * torch.log1p(-p)).sum()
-        mean = mean + torch.where(y > 0, learn_right[concept], learn_wrong[concept])
     return total
 
 
@@ -184,10 +222,12 @@ def model(cohort: Cohort, chains: Chains) -> None:
     """PSI-KT generative model with the knowledge paths filtered out (see the module docstring)."""
     trait_loc = pyro.sample("trait_loc", dist.Normal(TRAIT_PRIOR_LOC, 1.0).to_event(1))  # (3,)
     trait_scale = pyro.sample("trait_scale", dist.HalfNormal(torch.ones(3)).to_event(1))  # (3,)
+    learn_loc = pyro.sample("learn_loc", dist.Normal(torch.tensor([0.2, 0.1]), 0.5).to_event(1))  # (2,) right, wrong
+    general = pyro.sample("general", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) right, wrong
     with pyro.plate("concepts", cohort.n_concepts):
         concept_difficulty = pyro.sample("concept_difficulty", dist.Normal(0.0, 1.5))  # (K,)
-        learn_right = pyro.sample("learn_right", dist.Normal(0.1, 0.3))  # (K,)
-        learn_wrong = pyro.sample("learn_wrong", dist.Normal(0.0, 0.3))  # (K,)
+        learn_right = pyro.sample("learn_right", dist.Normal(learn_loc[0], 0.2))  # (K,)
+        learn_wrong = pyro.sample("learn_wrong", dist.Normal(learn_loc[1], 0.2))  # (K,)
     item_spread = pyro.sample("item_spread", dist.HalfNormal(1.0))
     with pyro.plate("items", cohort.n_items):
         item_difficulty = pyro.sample("item_difficulty",
@@ -197,7 +237,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
     answers = cohort.answers
     pyro.factor("answers", chain_log_likelihood(answers, chains, traits=traits,
                                                 difficulty=item_difficulty[answers.item],
-                                                learn_right=learn_right, learn_wrong=learn_wrong))
+                                                learn_right=learn_right, learn_wrong=learn_wrong, general=general))
 
 
 @dataclass(frozen=True)
@@ -211,6 +251,7 @@ class Posterior:
     concept_difficulty: torch.Tensor  # (K,)
     learn_right: torch.Tensor  # (K,)
     learn_wrong: torch.Tensor  # (K,)
+    general: torch.Tensor  # (2,) general practice coefficients, right and wrong
     item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
 
 
@@ -233,15 +274,16 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
     return Posterior(
         trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
-        learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], item_seen=seen,
+        learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], general=median["general"],
+        item_seen=seen,
     )
 
 
 def filter_predict(posterior: Posterior, answers: Answers, *, observe: torch.Tensor) -> torch.Tensor:
     """Run the online filter over each learner's answers in time order; return P(correct) of every row.
 
-    Rows with ``observe`` False are predicted without their answer being read (the expected practice
-    increment p beta^+ + (1 - p) beta^- is applied instead). Learners are new to the filter: their level
+    Rows with ``observe`` False are predicted without their answer being read (the practice counts grow by
+    the expected answer, p right and 1 - p wrong). Learners are new to the filter: their level
     mu starts at the population prior and is learned from their answers; alpha and sigma take the
     population means. Vectorised over learners; the loop runs over answer positions.
     """
@@ -263,6 +305,10 @@ def filter_predict(posterior: Posterior, answers: Answers, *, observe: torch.Ten
     mean = torch.zeros(n_learners, n_concepts)
     variance = torch.full((n_learners, n_concepts), float(stationary))
     last_seen = torch.full((n_learners, n_concepts), float("nan"))
+    right = torch.zeros(n_learners, n_concepts)
+    wrong = torch.zeros(n_learners, n_concepts)
+    total_right = torch.zeros(n_learners)
+    total_wrong = torch.zeros(n_learners)
     difficulty = torch.where(posterior.item_seen[answers.item], posterior.item_difficulty[answers.item],
                              posterior.concept_difficulty[answers.concept])
     for step in range(int(counts.max())):
@@ -276,14 +322,20 @@ def filter_predict(posterior: Posterior, answers: Answers, *, observe: torch.Ten
         v = torch.where(known, v, stationary)
         seen = observe[rows]
         y = torch.where(seen, answers.correct[rows], 0.0)
+        anchor = practice_anchor(right[who, k], wrong[who, k], posterior.learn_right[k], posterior.learn_wrong[k])
+        anchor = anchor + practice_anchor(total_right[who], total_wrong[who], posterior.general[0],
+                                          posterior.general[1])
         p, new_level_mean, new_level_var, new_mean, new_var = answer_update(level_mean[who], level_var[who], m, v,
-                                                                            difficulty[rows], y)
+                                                                            difficulty[rows] - anchor, y)
         prediction[rows] = p
-        increment = torch.where(y > 0, posterior.learn_right[k], posterior.learn_wrong[k])
-        expected = p * posterior.learn_right[k] + (1 - p) * posterior.learn_wrong[k]
+        outcome = torch.where(seen, y, p)
+        right[who, k] += outcome
+        wrong[who, k] += 1 - outcome
+        total_right[who] += outcome
+        total_wrong[who] += 1 - outcome
         level_mean[who] = torch.where(seen, new_level_mean, level_mean[who])
         level_var[who] = torch.where(seen, new_level_var, level_var[who])
-        mean[who, k] = torch.where(seen, new_mean + increment, m + expected)
+        mean[who, k] = torch.where(seen, new_mean, m)
         variance[who, k] = torch.where(seen, new_var, v)
         last_seen[who, k] = answers.time[rows]
     return prediction
@@ -297,7 +349,7 @@ class Simulation:
 
 
 def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_per_learner: int, seed: int,
-                    learn_right: float = 0.15, learn_wrong: float = 0.05) -> Simulation:
+                    learn_right: float = 0.3, learn_wrong: float = 0.1) -> Simulation:
     """Draw a cohort from the generative model, with the knowledge paths sampled exactly.
 
     Each learner answers random items at random times (gaps log-uniform from minutes to weeks, in days).
@@ -314,6 +366,7 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
         stationary = sigma * sigma / (2 * alpha)
         d = torch.full((n_concepts,), float("nan"))
         last = torch.zeros(n_concepts)
+        rights, wrongs = torch.zeros(n_concepts), torch.zeros(n_concepts)
         gaps = torch.exp(torch.empty(answers_per_learner).uniform_(math.log(1e-3), math.log(20.0), generator=generator))
         items = torch.randint(n_items, (answers_per_learner,), generator=generator)
         for time, item in zip(torch.cumsum(gaps, 0).tolist(), items.tolist(), strict=True):
@@ -323,9 +376,11 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
             else:
                 r = math.exp(-alpha * (time - float(last[k])))
                 d[k] = r * d[k] + math.sqrt(stationary * (1 - r * r)) * float(normal(1))
-            p = 1 / (1 + math.exp(-(level + float(d[k]) - float(item_difficulty[item]))))
+            anchor = learn_right * math.log1p(rights[k]) + learn_wrong * math.log1p(wrongs[k])
+            p = 1 / (1 + math.exp(-(level + anchor + float(d[k]) - float(item_difficulty[item]))))
             correct = float(torch.rand(1, generator=generator)) < p
-            d[k] += learn_right if correct else learn_wrong
+            rights[k] += float(correct)
+            wrongs[k] += 1 - float(correct)
             last[k] = time
             for key, value in zip(rows, (learner, item, k, time, float(correct)), strict=True):
                 rows[key].append(value)

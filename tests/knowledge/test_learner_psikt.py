@@ -82,9 +82,10 @@ def test_vectorised_chain_likelihood_equals_a_plain_loop():
     traits = simulation.traits
     difficulty = simulation.item_difficulty[answers.item]
     right, wrong = torch.tensor([0.2, 0.1, 0.3]), torch.tensor([0.0, -0.1, 0.05])
+    general = torch.tensor([0.05, -0.02])
     vectorised = chain_log_likelihood(answers, chains_build(answers), traits=traits, difficulty=difficulty,
-                                      learn_right=right, learn_wrong=wrong)
-    total, state = 0.0, {}
+                                      learn_right=right, learn_wrong=wrong, general=general)
+    total, state, counts, totals = 0.0, {}, {}, {}
     for n in range(len(answers.correct)):
         learner, k = int(answers.learner[n]), int(answers.concept[n])
         alpha, level, sigma = math.exp(traits[learner, 0]), float(traits[learner, 1]), math.exp(traits[learner, 2])
@@ -95,7 +96,11 @@ def test_vectorised_chain_likelihood_equals_a_plain_loop():
             mean, var = r * mean, r * r * var + stationary * (1 - r * r)
         else:
             mean, var = 0.0, stationary
-        z = level + mean - float(difficulty[n])
+        rights, wrongs = counts.get((learner, k), (0, 0))
+        all_right, all_wrong = totals.get(learner, (0, 0))
+        anchor = float(right[k]) * math.log1p(rights) + float(wrong[k]) * math.log1p(wrongs)
+        anchor += float(general[0]) * math.log1p(all_right) + float(general[1]) * math.log1p(all_wrong)
+        z = level + anchor + mean - float(difficulty[n])
         lam = math.sqrt(math.pi / 8)
         spread = math.sqrt(1 + lam * lam * var)
         y = float(answers.correct[n])
@@ -106,7 +111,9 @@ def test_vectorised_chain_likelihood_equals_a_plain_loop():
         g = math.exp(-c * c / 2) / math.sqrt(2 * math.pi) / cdf
         total += math.log(p) if y else math.log(1 - p)
         new_var = var - lam * lam * var * var / spread**2 * g * (c + g)
-        mean = mean + sign * lam * var * g / spread + (float(right[k]) if y else float(wrong[k]))
+        mean = mean + sign * lam * var * g / spread
+        counts[learner, k] = (rights + y, wrongs + 1 - y)
+        totals[learner] = (all_right + y, all_wrong + 1 - y)
         state[learner, k] = (mean, new_var, float(answers.time[n]))
     assert float(vectorised) == pytest.approx(total, rel=1e-4)
 
