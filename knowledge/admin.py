@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from knowledge.models import Concept, ConceptState, Prerequisite
+from knowledge.models import Concept, ConceptState, LearnerTraits, Prerequisite
 from knowledge.services import graph_edge_check
 from tutoring.admin import CuratorAccess, ReadOnlyRecords
 
@@ -53,3 +53,8 @@ class PrerequisiteAdmin(CuratorAccess, admin.ModelAdmin):
 @admin.register(ConceptState)
 class ConceptStateAdmin(ReadOnlyRecords, admin.ModelAdmin):
     list_display = ("learner", "concept", "mean", "variance", "attempts", "updated_at")
+
+
+@admin.register(LearnerTraits)
+class LearnerTraitsAdmin(ReadOnlyRecords, admin.ModelAdmin):
+    list_display = ("learner", "course", "model_name", "updated_at")
