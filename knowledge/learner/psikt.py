@@ -279,65 +279,107 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
     )
 
 
+@dataclass
+class FilterState:
+    """The online filter's belief about L learners (tensors, updated in place).
+
+    level ~ N(level_mean, level_var) is mu_l; d_{l,k} ~ N(mean, variance) as of ``last_seen`` (NaN: never
+    answered, d then has its stationary law); right / wrong count answers per concept, totals per learner.
+    """
+
+    level_mean: torch.Tensor  # (L,)
+    level_var: torch.Tensor  # (L,)
+    mean: torch.Tensor  # (L, K)
+    variance: torch.Tensor  # (L, K)
+    last_seen: torch.Tensor  # (L, K)
+    right: torch.Tensor  # (L, K)
+    wrong: torch.Tensor  # (L, K)
+    total_right: torch.Tensor  # (L,)
+    total_wrong: torch.Tensor  # (L,)
+
+
+def filter_start(posterior: Posterior, *, n_learners: int) -> FilterState:
+    """Learners new to the filter: level at the population prior, concepts never answered."""
+    n_concepts = len(posterior.concept_difficulty)
+    alpha = torch.exp(posterior.trait_loc[0])
+    return FilterState(
+        level_mean=torch.full((n_learners,), float(posterior.trait_loc[1])),
+        level_var=torch.full((n_learners,), float(posterior.trait_scale[1] ** 2)),
+        mean=torch.zeros(n_learners, n_concepts),
+        variance=torch.full((n_learners, n_concepts), float(torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha))),
+        last_seen=torch.full((n_learners, n_concepts), float("nan")),
+        right=torch.zeros(n_learners, n_concepts),
+        wrong=torch.zeros(n_learners, n_concepts),
+        total_right=torch.zeros(n_learners),
+        total_wrong=torch.zeros(n_learners),
+    )
+
+
+def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
+                difficulty: torch.Tensor, time: torch.Tensor, correct: torch.Tensor,
+                observe: torch.Tensor) -> torch.Tensor:
+    """One answer for each learner in ``who`` (distinct): predict P(correct), then absorb the answer.
+
+    Where ``observe`` is False the answer is not read: the belief is only carried forward in time and the
+    practice counts grow by the expected answer (p right, 1 - p wrong). Returns p, shape (len(who),).
+    """
+    alpha = torch.exp(posterior.trait_loc[0])
+    stationary = torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha)
+    k = concept
+    gap = time - state.last_seen[who, k]
+    known = ~torch.isnan(gap)
+    m, v = ou_predict(state.mean[who, k], state.variance[who, k], torch.where(known, gap.clamp(min=0), 0.0),
+                      alpha, stationary)
+    m = torch.where(known, m, 0.0)
+    v = torch.where(known, v, stationary)
+    y = torch.where(observe, correct, 0.0)
+    anchor = practice_anchor(state.right[who, k], state.wrong[who, k], posterior.learn_right[k],
+                             posterior.learn_wrong[k])
+    anchor = anchor + practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
+                                      posterior.general[1])
+    p, level_mean, level_var, mean, variance = answer_update(state.level_mean[who], state.level_var[who], m, v,
+                                                             difficulty - anchor, y)
+    outcome = torch.where(observe, y, p)
+    state.right[who, k] += outcome
+    state.wrong[who, k] += 1 - outcome
+    state.total_right[who] += outcome
+    state.total_wrong[who] += 1 - outcome
+    state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
+    state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
+    state.mean[who, k] = torch.where(observe, mean, m)
+    state.variance[who, k] = torch.where(observe, variance, v)
+    state.last_seen[who, k] = time
+    return p
+
+
+def item_difficulty_of(posterior: Posterior, item: torch.Tensor, concept: torch.Tensor) -> torch.Tensor:
+    """Learned difficulty of items the cohort answered; the concept's difficulty for items it never saw."""
+    seen = posterior.item_seen[item]
+    return torch.where(seen, posterior.item_difficulty[item], posterior.concept_difficulty[concept])
+
+
 def filter_predict(posterior: Posterior, answers: Answers, *, observe: torch.Tensor) -> torch.Tensor:
     """Run the online filter over each learner's answers in time order; return P(correct) of every row.
 
-    Rows with ``observe`` False are predicted without their answer being read (the practice counts grow by
-    the expected answer, p right and 1 - p wrong). Learners are new to the filter: their level
-    mu starts at the population prior and is learned from their answers; alpha and sigma take the
-    population means. Vectorised over learners; the loop runs over answer positions.
+    Rows with ``observe`` False are predicted without their answer being read. Learners are new to the
+    filter (see ``filter_start``); alpha and sigma take the population means. Vectorised over learners;
+    the loop runs over answer positions.
     """
     n = len(answers.correct)
     prediction = torch.zeros(n)
     if n == 0:
         return prediction
     learner_ids, position = torch.unique(answers.learner, return_inverse=True)
-    n_learners = len(learner_ids)
     order = torch.argsort(position * (n + 1) + torch.arange(n))  # rows grouped by learner, in time order
-    counts = torch.bincount(position, minlength=n_learners)
+    counts = torch.bincount(position, minlength=len(learner_ids))
     starts = torch.cumsum(counts, 0) - counts
-
-    alpha = torch.exp(posterior.trait_loc[0])
-    stationary = torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha)
-    n_concepts = len(posterior.concept_difficulty)
-    level_mean = torch.full((n_learners,), float(posterior.trait_loc[1]))
-    level_var = torch.full((n_learners,), float(posterior.trait_scale[1] ** 2))
-    mean = torch.zeros(n_learners, n_concepts)
-    variance = torch.full((n_learners, n_concepts), float(stationary))
-    last_seen = torch.full((n_learners, n_concepts), float("nan"))
-    right = torch.zeros(n_learners, n_concepts)
-    wrong = torch.zeros(n_learners, n_concepts)
-    total_right = torch.zeros(n_learners)
-    total_wrong = torch.zeros(n_learners)
-    difficulty = torch.where(posterior.item_seen[answers.item], posterior.item_difficulty[answers.item],
-                             posterior.concept_difficulty[answers.concept])
+    state = filter_start(posterior, n_learners=len(learner_ids))
+    difficulty = item_difficulty_of(posterior, answers.item, answers.concept)
     for step in range(int(counts.max())):
         rows = order[starts[counts > step] + step]  # one row per learner that has a step-th answer
-        who = position[rows]
-        k = answers.concept[rows]
-        gap = answers.time[rows] - last_seen[who, k]
-        known = ~torch.isnan(gap)
-        m, v = ou_predict(mean[who, k], variance[who, k], torch.where(known, gap.clamp(min=0), 0.0), alpha, stationary)
-        m = torch.where(known, m, 0.0)
-        v = torch.where(known, v, stationary)
-        seen = observe[rows]
-        y = torch.where(seen, answers.correct[rows], 0.0)
-        anchor = practice_anchor(right[who, k], wrong[who, k], posterior.learn_right[k], posterior.learn_wrong[k])
-        anchor = anchor + practice_anchor(total_right[who], total_wrong[who], posterior.general[0],
-                                          posterior.general[1])
-        p, new_level_mean, new_level_var, new_mean, new_var = answer_update(level_mean[who], level_var[who], m, v,
-                                                                            difficulty[rows] - anchor, y)
-        prediction[rows] = p
-        outcome = torch.where(seen, y, p)
-        right[who, k] += outcome
-        wrong[who, k] += 1 - outcome
-        total_right[who] += outcome
-        total_wrong[who] += 1 - outcome
-        level_mean[who] = torch.where(seen, new_level_mean, level_mean[who])
-        level_var[who] = torch.where(seen, new_level_var, level_var[who])
-        mean[who, k] = torch.where(seen, new_mean, m)
-        variance[who, k] = torch.where(seen, new_var, v)
-        last_seen[who, k] = answers.time[rows]
+        prediction[rows] = filter_step(posterior, state, who=position[rows], concept=answers.concept[rows],
+                                       difficulty=difficulty[rows], time=answers.time[rows],
+                                       correct=answers.correct[rows], observe=observe[rows])
     return prediction
 
 
