@@ -100,6 +100,11 @@ def classroom(course, teacher):
     return services.classroom_create(teacher=teacher, course=course, name="7A")
 
 
+def wrong_answer(item) -> str:
+    """An answer to ``item`` that is readable but wrong."""
+    return next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
+
+
 def make_student(classroom, username: str) -> User:
     student = services.user_create(username=username, password=f"pw-{username}-123", role=User.Role.STUDENT,
                                    first_name=username.title(), last_name="Student")

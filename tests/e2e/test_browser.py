@@ -4,6 +4,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
+from tests.conftest import wrong_answer
 from tests.e2e.conftest import ARTIFACTS
 from tutoring.models import Item, LearningSession
 
@@ -24,10 +25,6 @@ def _log_in(page, live_server_url: str) -> None:
     page.get_by_label("Username").fill("sam")
     page.get_by_label("Password").fill("pw-sam-123")
     page.get_by_role("button", name="Log in").click()
-
-
-def _wrong(item: Item) -> str:
-    return next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
 
 
 @pytest.fixture
@@ -53,7 +50,7 @@ def test_student_practises_with_feedback_and_a_hint(student, course, live_server
 
     item = LearningSession.objects.get(learner=student).current_item
     expect(page.locator(".prompt")).to_have_text(item.prompt)
-    _answer(page, item, _wrong(item))
+    _answer(page, item, wrong_answer(item))
     expect(page.locator("#verdict")).to_contain_text("Not quite")
 
     page.get_by_role("button", name="Show a hint").click()

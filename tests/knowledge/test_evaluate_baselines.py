@@ -11,6 +11,7 @@ from knowledge.evaluate import metrics
 from knowledge.evaluate.baselines import BKT, DKT, BestLR
 from knowledge.evaluate.datasets import Interactions, split_learners
 from knowledge.evaluate.protocols import scored_rows
+from knowledge.evaluate.psikt_adapter import PsiKT
 from knowledge.evaluate.registry import MODELS
 
 TRUE_BKT = {"init": np.array([0.2, 0.5, 0.3]), "learn": np.array([0.15, 0.05, 0.3]),
@@ -67,12 +68,17 @@ def test_dkt_trains_and_beats_chance():
     assert metrics.auc(test.correct, model.predict_next_step(test)) > 0.7
 
 
+def _small_model(name: str):
+    """Each registered model, sized for a test that checks what it reads, not how well it fits."""
+    small = {"dkt": lambda: DKT(seed=0, hidden_size=16, embedding_size=8, max_epochs=2),
+             "psikt": lambda: PsiKT(seed=0, steps=30)}
+    return small[name]() if name in small else MODELS[name](seed=0)
+
+
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_future_predictions_do_not_read_future_answers(name):
     train, valid, test = split_learners(simulate_bkt(n_learners=120, length=30, seed=3), seed=0)
-    model = MODELS[name](seed=0)
-    if name == "dkt":
-        model = DKT(seed=0, hidden_size=16, embedding_size=8, max_epochs=2)
+    model = _small_model(name)
     model.fit(train, valid)
     future, history = scored_rows("psikt", test)
 
@@ -86,9 +92,7 @@ def test_future_predictions_do_not_read_future_answers(name):
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_next_step_prediction_of_a_row_ignores_its_own_and_later_answers(name):
     train, valid, test = split_learners(simulate_bkt(n_learners=120, length=30, seed=4), seed=0)
-    model = MODELS[name](seed=0)
-    if name == "dkt":
-        model = DKT(seed=0, hidden_size=16, embedding_size=8, max_epochs=2)
+    model = _small_model(name)
     model.fit(train, valid)
     last = np.flatnonzero(test.position() == 29)  # each learner's last row
 

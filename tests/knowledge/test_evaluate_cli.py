@@ -28,7 +28,7 @@ def subset_folder() -> Path:
 
 # DKT's psikt path is covered on simulated data in test_evaluate_baselines; leaving it out here keeps the suite fast
 @pytest.mark.parametrize(("protocol", "models"),
-                         [("next-step", ["bestlr", "dkt", "bkt"]), ("psikt", ["bestlr", "bkt"])])
+                         [("next-step", ["psikt", "bestlr", "dkt", "bkt"]), ("psikt", ["psikt", "bestlr", "bkt"])])
 def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, models):
     result = run_cli("--data", str(subset_folder()), "--format", "flat", "--protocol", protocol,
                      "--models", ",".join(models), "--seed", "0", "--out", str(tmp_path), "--max-learners", "40")

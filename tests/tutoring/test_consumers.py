@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
-from tests.conftest import make_student
+from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.asgi import application
 from tutoring.models import Attempt, LearningSession
@@ -93,7 +93,7 @@ async def test_malformed_answer_gets_a_clear_error_and_stores_nothing(practice):
 async def test_wrong_then_right_answer_updates_feedback_and_mastery(practice):
     student, session = practice
     item = session.current_item
-    wrong = next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
+    wrong = wrong_answer(item)
     communicator = await _connect(student, session.id)
     await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": wrong,
                                      "client_id": str(uuid.uuid4())})
@@ -151,7 +151,7 @@ async def test_next_frame_brings_a_new_item(practice):
 async def test_feedback_stays_on_the_card_after_a_hint(practice):
     student, session = practice
     item = session.current_item
-    wrong = next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
+    wrong = wrong_answer(item)
     communicator = await _connect(student, session.id)
     await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": wrong,
                                      "client_id": str(uuid.uuid4())})

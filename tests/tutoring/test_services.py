@@ -3,14 +3,10 @@ import uuid
 import pytest
 
 from knowledge.models import ConceptState
-from tests.conftest import make_student
+from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
 from tutoring.models import Attempt, ChatMessage, Classroom, Item
-
-
-def _wrong(item: Item) -> str:
-    return next(c for c in item.choices if c != item.answer) if item.choices else f"{item.answer} + 1"
 
 
 def test_new_session_shows_an_item_from_the_course(session, course):
@@ -36,8 +32,8 @@ def test_correct_answer_raises_mastery_and_is_stored(session):
 def test_resent_attempt_is_stored_once(session):
     item = session.current_item
     client_id = uuid.uuid4()
-    first = services.attempt_record(session=session, item_id=item.id, response=_wrong(item), client_id=client_id)
-    again = services.attempt_record(session=session, item_id=item.id, response=_wrong(item), client_id=client_id)
+    first = services.attempt_record(session=session, item_id=item.id, response=wrong_answer(item), client_id=client_id)
+    again = services.attempt_record(session=session, item_id=item.id, response=wrong_answer(item), client_id=client_id)
     assert first.created and not again.created
     assert again.attempt.pk == first.attempt.pk and not again.verdict.correct
     assert Attempt.objects.count() == 1
