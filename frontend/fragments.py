@@ -10,7 +10,7 @@ import uuid
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from knowledge.selectors import learner_concept_mastery
+from knowledge.selectors import learner_mastery
 from tutoring.models import ChatMessage, LearningSession
 
 
@@ -32,9 +32,8 @@ def item_context(*, session: LearningSession) -> dict:
 def mastery_context(*, session: LearningSession) -> dict:
     item = session.current_item
     concepts = list(item.concepts.all()) if item else []
-    mastery = learner_concept_mastery(learner_id=session.learner_id, concept_ids=[c.id for c in concepts],
-                                      at=timezone.now())
-    return {"concept_mastery": [(c, mastery[c.id]) for c in concepts]}
+    mastery = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=timezone.now())
+    return {"concept_mastery": [(c, mastery[session.learner_id, c.id]) for c in concepts]}
 
 
 def card_fragments(*, session: LearningSession) -> dict[str, str]:

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from knowledge.models import Concept, ConceptState, LearnerTraits, Prerequisite
+from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 from knowledge.services import graph_edge_check
 from tutoring.admin import CuratorAccess, ReadOnlyRecords
 
@@ -52,9 +52,15 @@ class PrerequisiteAdmin(CuratorAccess, admin.ModelAdmin):
 
 @admin.register(ConceptState)
 class ConceptStateAdmin(ReadOnlyRecords, admin.ModelAdmin):
-    list_display = ("learner", "concept", "mean", "variance", "attempts", "updated_at")
+    list_display = ("learner", "concept", "right", "wrong", "mean", "variance", "updated_at")
 
 
 @admin.register(LearnerTraits)
 class LearnerTraitsAdmin(ReadOnlyRecords, admin.ModelAdmin):
     list_display = ("learner", "course", "model_name", "updated_at")
+
+
+@admin.register(ModelSnapshot)
+class ModelSnapshotAdmin(ReadOnlyRecords, admin.ModelAdmin):
+    list_display = ("course", "version", "status", "progress", "answers", "is_active", "created_at", "finished_at")
+    exclude = ("parameters",)

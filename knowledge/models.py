@@ -40,24 +40,30 @@ class Prerequisite(models.Model):
 
 
 class ConceptState(models.Model):
-    """Posterior over one learner's knowledge of one concept: z ~ N(mean, variance) on the logit scale."""
+    """The learner model's belief about one learner's knowledge of one concept (see knowledge.learner.psikt).
+
+    d ~ N(mean, variance) is what the answers show beyond the learner's level and practice, as of
+    ``updated_at``; ``right`` / ``wrong`` count the answers on the concept (expected counts are not stored).
+    """
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concept_states")
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="states")
     mean = models.FloatField()
     variance = models.FloatField()
+    right = models.FloatField(default=0.0)
+    wrong = models.FloatField(default=0.0)
     updated_at = models.DateTimeField(default=timezone.now)
-    attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["learner", "concept"], name="unique_concept_state")]
 
     def __str__(self) -> str:
-        return f"{self.learner} · {self.concept}: {self.mean:+.2f} ± {self.variance ** 0.5:.2f}"
+        return f"{self.learner} · {self.concept}: {self.right:.0f} right, {self.wrong:.0f} wrong"
 
 
 class LearnerTraits(models.Model):
-    """Posterior over one learner's traits in one course (names and meaning set by the learner model)."""
+    """Posterior over one learner's traits in one course: ``mean`` / ``variance`` by trait name
+    ("level" is updated with every answer; the others by cohort refits)."""
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="traits")
     course = models.ForeignKey("tutoring.Course", on_delete=models.CASCADE, related_name="+")
@@ -71,3 +77,37 @@ class LearnerTraits(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.course} ({self.model_name})"
+
+
+class ModelSnapshot(models.Model):
+    """One cohort fit of the learner model for a course. Refits write a new snapshot, then switch to it."""
+
+    class Status(models.TextChoices):
+        FITTING = "fitting", "Fitting"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    course = models.ForeignKey("tutoring.Course", on_delete=models.CASCADE, related_name="model_snapshots")
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.FITTING)
+    progress = models.FloatField(default=0.0, help_text="Share of the fit done, 0 to 1.")
+    message = models.TextField(blank=True)
+    answers = models.PositiveIntegerField(help_text="Answers the fit saw.")
+    last_attempt_id = models.BigIntegerField(null=True, help_text="The newest attempt the fit saw.")
+    parameters = models.JSONField(default=dict, help_text="Posterior, indexed by concept_ids / item_ids.")
+    concept_ids = models.JSONField(default=list)
+    item_ids = models.JSONField(default=list)
+    is_active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["course", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "version"], name="unique_snapshot_version"),
+            models.UniqueConstraint(fields=["course"], condition=models.Q(is_active=True),
+                                    name="one_active_snapshot_per_course"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} v{self.version} ({self.status})"

@@ -1,15 +1,49 @@
-"""Reads over the concept graph and the learner state."""
+"""Reads over the concept graph and the learner model's beliefs.
+
+The learner model (knowledge.learner.psikt) works on tensors indexed 0..K-1 and 0..I-1; ``CourseModel``
+maps a course's concept and item ids onto them. Its parameters come from the course's active cohort fit
+(ModelSnapshot) or, before the first fit, from the authored item difficulties and the priors.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 import networkx as nx
+import torch
+from django.db import models
 
 from knowledge.graph import graph_build
-from knowledge.learner import Belief, Mastery, learner_model
-from knowledge.models import Concept, ConceptState, Prerequisite
+from knowledge.learner import Mastery
+from knowledge.learner.psikt import (
+    TRAIT_PRIOR_LOC,
+    FilterState,
+    Posterior,
+    filter_start,
+    filter_success,
+    item_difficulty_of,
+    posterior_from_dict,
+)
+from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
+
+SECONDS_PER_DAY = 86400.0
+# Before a course's first fit: population spread of forgetting, level and volatility (log alpha, mu, log sigma).
+DEFAULT_TRAIT_SCALE = torch.tensor([0.5, 1.0, 0.3])
+
+
+@dataclass(frozen=True)
+class CourseModel:
+    posterior: Posterior
+    concept_index: dict[int, int]  # concept id -> index
+    item_index: dict[int, int]  # item id -> index
+    version: int | None  # the active fit's version; None before the first fit
+
+
+def days(at: datetime) -> float:
+    """The learner model's clock: days since the epoch."""
+    return at.timestamp() / SECONDS_PER_DAY
 
 
 def course_graph(*, course_id: int) -> nx.DiGraph:
@@ -20,20 +54,155 @@ def course_graph(*, course_id: int) -> nx.DiGraph:
     )
 
 
-def learner_beliefs(*, learner_ids: Iterable[int], course_id: int) -> dict[tuple[int, int], Belief]:
-    """Stored beliefs keyed by (learner id, concept id); a missing key means the prior."""
-    rows = ConceptState.objects.filter(learner_id__in=list(learner_ids), concept__course_id=course_id)
+def item_main_concepts(*, item_ids: Iterable[int]) -> dict[int, int]:
+    """The concept an item's answer is evidence about: the latest in teaching order among its concepts
+    (an item on adding unlike fractions that also needs a common multiple practises the fractions)."""
+    from tutoring.models import Item
+
+    main: dict[int, tuple[int, int]] = {}
+    rows = Item.concepts.through.objects.filter(item_id__in=list(item_ids)).values_list(
+        "item_id", "concept_id", "concept__position"
+    )
+    for item_id, concept_id, position in rows:
+        if item_id not in main or position > main[item_id][1]:
+            main[item_id] = (concept_id, position)
+    return {item_id: concept_id for item_id, (concept_id, _) in main.items()}
+
+
+def _authored_model(course_id: int) -> CourseModel:
+    """Parameters before any fit: the authored difficulties and the priors' centres."""
+    from tutoring.models import Item
+
+    concept_ids = list(Concept.objects.filter(course_id=course_id).order_by("id").values_list("id", flat=True))
+    items = list(Item.objects.filter(course_id=course_id).order_by("id").values_list("id", "difficulty"))
+    concept_index = {cid: k for k, cid in enumerate(concept_ids)}
+    main = item_main_concepts(item_ids=[item_id for item_id, _ in items])
+    per_concept: dict[int, list[float]] = {}
+    for item_id, difficulty in items:
+        per_concept.setdefault(main.get(item_id), []).append(difficulty)
+    n_concepts = len(concept_ids)
+    posterior = Posterior(
+        trait_loc=TRAIT_PRIOR_LOC.clone(),
+        trait_scale=DEFAULT_TRAIT_SCALE.clone(),
+        traits=torch.zeros(0, 3),
+        item_difficulty=torch.tensor([difficulty for _, difficulty in items], dtype=torch.float32),
+        concept_difficulty=torch.tensor([sum(per_concept.get(c, [0.0])) / len(per_concept.get(c, [0.0]))
+                                         for c in concept_ids], dtype=torch.float32),
+        learn_right=torch.full((n_concepts,), 0.2),
+        learn_wrong=torch.full((n_concepts,), 0.1),
+        general=torch.zeros(2),
+        item_seen=torch.ones(len(items), dtype=torch.bool),
+    )
+    return CourseModel(posterior=posterior, concept_index=concept_index,
+                       item_index={item_id: i for i, (item_id, _) in enumerate(items)}, version=None)
+
+
+_built_models: dict[int, tuple[tuple, CourseModel]] = {}
+
+
+def _course_fingerprint(course_id: int) -> tuple:
+    """Changes whenever the course's model would: another active fit, items or concepts added, removed or edited."""
+    from tutoring.models import Item
+
+    snapshot = ModelSnapshot.objects.filter(course_id=course_id, is_active=True).values_list("pk", flat=True).first()
+    items = Item.objects.filter(course_id=course_id).aggregate(n=models.Count("id"), last=models.Max("id"),
+                                                                difficulty=models.Sum("difficulty"))
+    concepts = Concept.objects.filter(course_id=course_id).aggregate(n=models.Count("id"), last=models.Max("id"),
+                                                                      order=models.Sum("position"))
+    links = Item.concepts.through.objects.filter(item__course_id=course_id).aggregate(
+        n=models.Count("id"), concepts=models.Sum("concept_id"))
+    return snapshot, tuple(items.values()), tuple(concepts.values()), tuple(links.values())
+
+
+def course_model(*, course_id: int) -> CourseModel:
+    """The learner model for a course: its active fit, or the authored defaults before the first one.
+
+    Built once per process and reused while the course's fingerprint stays the same.
+    """
+    fingerprint = _course_fingerprint(course_id)
+    built = _built_models.get(course_id)
+    if built is None or built[0] != fingerprint:
+        built = (fingerprint, _course_model_build(course_id))
+        _built_models[course_id] = built
+    return built[1]
+
+
+def _course_model_build(course_id: int) -> CourseModel:
+    snapshot = ModelSnapshot.objects.filter(course_id=course_id, is_active=True).first()
+    if snapshot is None:
+        return _authored_model(course_id)
+    authored = _authored_model(course_id)  # concepts or items added since the fit keep their authored values
+    posterior = posterior_from_dict(snapshot.parameters)
+    fitted_concepts = {cid: k for k, cid in enumerate(snapshot.concept_ids)}
+    fitted_items = {iid: i for i, iid in enumerate(snapshot.item_ids)}
+    merged = authored.posterior
+    for name in ("concept_difficulty", "learn_right", "learn_wrong"):
+        values = getattr(merged, name)
+        for cid, k in authored.concept_index.items():
+            if cid in fitted_concepts:
+                values[k] = getattr(posterior, name)[fitted_concepts[cid]]
+    for iid, i in authored.item_index.items():
+        if iid in fitted_items and posterior.item_seen[fitted_items[iid]]:
+            merged.item_difficulty[i] = posterior.item_difficulty[fitted_items[iid]]
+    merged = Posterior(trait_loc=posterior.trait_loc, trait_scale=posterior.trait_scale, traits=merged.traits,
+                       item_difficulty=merged.item_difficulty, concept_difficulty=merged.concept_difficulty,
+                       learn_right=merged.learn_right, learn_wrong=merged.learn_wrong, general=posterior.general,
+                       item_seen=merged.item_seen)
+    return CourseModel(posterior=merged, concept_index=authored.concept_index, item_index=authored.item_index,
+                       version=snapshot.version)
+
+
+def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: list[int]) -> FilterState:
+    """The stored beliefs of these learners (index i = learner_ids[i]) as the filter's state."""
+    state = filter_start(model.posterior, n_learners=len(learner_ids))
+    row_of = {learner_id: i for i, learner_id in enumerate(learner_ids)}
+    for traits in LearnerTraits.objects.filter(learner_id__in=learner_ids, course_id=course_id):
+        if "level" in traits.mean:
+            state.level_mean[row_of[traits.learner_id]] = traits.mean["level"]
+            state.level_var[row_of[traits.learner_id]] = traits.variance["level"]
+    rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id)
+    for row in rows:
+        i, k = row_of[row.learner_id], model.concept_index[row.concept_id]
+        state.mean[i, k], state.variance[i, k] = row.mean, row.variance
+        state.right[i, k], state.wrong[i, k] = row.right, row.wrong
+        state.last_seen[i, k] = days(row.updated_at)
+    state.total_right[:] = state.right.sum(dim=1)
+    state.total_wrong[:] = state.wrong.sum(dim=1)
+    return state
+
+
+def learner_mastery(*, learner_ids: list[int], course_id: int, at: datetime) -> dict[tuple[int, int], Mastery]:
+    """Mastery of every concept for each learner: P(right on a typical item of the concept) at ``at``."""
+    model = course_model(course_id=course_id)
+    state = learner_filter_state(model=model, course_id=course_id, learner_ids=learner_ids)
+    n_concepts = len(model.concept_index)
+    if not learner_ids or not n_concepts:
+        return {}
+    who = torch.arange(len(learner_ids)).repeat_interleave(n_concepts)
+    concept = torch.arange(n_concepts).repeat(len(learner_ids))
+    p, low, high = filter_success(model.posterior, state, who=who, concept=concept,
+                                  difficulty=model.posterior.concept_difficulty[concept],
+                                  time=torch.full((len(who),), days(at)))
+    observed = (state.right + state.wrong)[who, concept] > 0
+    concept_ids = list(model.concept_index)
     return {
-        (row.learner_id, row.concept_id): Belief(row.mean, row.variance, row.updated_at)
-        for row in rows.only("learner_id", "concept_id", "mean", "variance", "updated_at")
+        (learner_ids[int(i)], concept_ids[int(k)]): Mastery(p=float(pp), low=float(lo), high=float(hi),
+                                                           observed=bool(seen))
+        for i, k, pp, lo, hi, seen in zip(who, concept, p, low, high, observed, strict=True)
     }
 
 
-def learner_concept_mastery(*, learner_id: int, concept_ids: Iterable[int], at: datetime) -> dict[int, Mastery]:
-    """Mastery of some concepts for one learner, at time ``at``."""
-    concept_ids = list(concept_ids)
-    model = learner_model()
-    prior = model.prior()
-    rows = ConceptState.objects.filter(learner_id=learner_id, concept_id__in=list(concept_ids))
-    beliefs = {row.concept_id: Belief(row.mean, row.variance, row.updated_at) for row in rows}
-    return {c: model.mastery(beliefs.get(c, prior), at=at) for c in concept_ids}
+def learner_item_success(*, learner_id: int, course_id: int, item_ids: list[int], at: datetime) -> dict[int, float]:
+    """P(right) of one learner on each of these items at ``at``."""
+    model = course_model(course_id=course_id)
+    state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
+    main = item_main_concepts(item_ids=item_ids)
+    known = [i for i in item_ids if i in main and i in model.item_index]
+    if not known:
+        return {}
+    concept = torch.tensor([model.concept_index[main[i]] for i in known])
+    item = torch.tensor([model.item_index[i] for i in known])
+    p, _, _ = filter_success(model.posterior, state, who=torch.zeros(len(known), dtype=torch.long), concept=concept,
+                             difficulty=item_difficulty_of(model.posterior, item, concept),
+                             time=torch.full((len(known),), days(at)))
+    return dict(zip(known, p.tolist(), strict=True))

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db import transaction
+import torch
+from django.db import models, transaction
+from django.utils import timezone
 
 from knowledge.graph import GraphCycleError, graph_cycle_closed
-from knowledge.learner import Belief, learner_model
-from knowledge.models import Concept, ConceptState, Prerequisite
-from knowledge.selectors import course_graph
+from knowledge.learner import Mastery
+from knowledge.learner.psikt import (
+    TRAIT_NAMES,
+    Answers,
+    Cohort,
+    FilterState,
+    Posterior,
+    cohort_fit,
+    filter_run,
+    filter_step,
+    filter_success,
+    item_difficulty_of,
+    posterior_to_dict,
+)
+from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
+from knowledge.selectors import (
+    SECONDS_PER_DAY,
+    course_graph,
+    course_model,
+    days,
+    item_main_concepts,
+    learner_filter_state,
+)
+
+MODEL_NAME = "psikt"
 
 
 def graph_edge_check(*, prerequisite: Concept, concept: Concept, ignore_edge: int | None = None) -> None:
@@ -43,27 +66,132 @@ def graph_edge_add(*, prerequisite: Concept, concept: Concept, weight: float = 1
 
 
 def learner_observe(
-    *, learner_id: int, concept_ids: Sequence[int], difficulty: float, correct: bool, at: datetime
-) -> dict[int, Belief]:
-    """Update the learner's beliefs about these concepts after one answer; return the new beliefs.
+    *, learner_id: int, course_id: int, item_id: int, correct: bool, at: datetime
+) -> dict[int, Mastery]:
+    """Absorb one answer into the learner's beliefs at once (the filter step of the learner model).
 
-    Must run inside the caller's transaction: the rows are locked, so two answers arriving together are
-    applied one after the other.
+    The answer is evidence about the item's main concept (see ``item_main_concepts``). Must run inside the
+    caller's transaction: the learner's traits row is locked, so two answers are applied one after the other.
+    Returns the mastery of the concept after the answer.
     """
-    model = learner_model()
-    states = {
-        state.concept_id: state
-        for state in ConceptState.objects.select_for_update().filter(learner_id=learner_id, concept_id__in=concept_ids)
-    }
-    prior = model.prior()
-    ordered = sorted(set(concept_ids))
-    beliefs = [
-        Belief(states[c].mean, states[c].variance, states[c].updated_at) if c in states else prior for c in ordered
-    ]
-    posterior = model.update(beliefs, difficulty=difficulty, correct=correct, at=at)
-    for concept_id, belief in zip(ordered, posterior, strict=True):
-        state = states.get(concept_id) or ConceptState(learner_id=learner_id, concept_id=concept_id, attempts=0)
-        state.mean, state.variance, state.updated_at = belief.mean, belief.variance, at
-        state.attempts += 1
-        state.save()
-    return dict(zip(ordered, posterior, strict=True))
+    LearnerTraits.objects.get_or_create(learner_id=learner_id, course_id=course_id,
+                                        defaults={"model_name": MODEL_NAME})
+    traits = LearnerTraits.objects.select_for_update().get(learner_id=learner_id, course_id=course_id)
+    model = course_model(course_id=course_id)
+    concept_id = item_main_concepts(item_ids=[item_id])[item_id]
+    state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
+    k = torch.tensor([model.concept_index[concept_id]])
+    item = torch.tensor([model.item_index[item_id]])
+    filter_step(model.posterior, state, who=torch.tensor([0]), concept=k,
+                difficulty=item_difficulty_of(model.posterior, item, k), time=torch.tensor([days(at)]),
+                correct=torch.tensor([float(correct)]), observe=torch.tensor([True]))
+    _store(state, 0, learner_id=learner_id, traits=traits, concepts={concept_id: int(k)}, at=at)
+    p, low, high = filter_success(model.posterior, state, who=torch.tensor([0]), concept=k,
+                                  difficulty=model.posterior.concept_difficulty[k], time=torch.tensor([days(at)]))
+    return {concept_id: Mastery(p=float(p), low=float(low), high=float(high), observed=True)}
+
+
+def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits, concepts: dict[int, int],
+           at: datetime) -> None:
+    """Write learner i of ``state``: its level, and the given concepts (concept id -> index)."""
+    traits.mean = {**traits.mean, "level": float(state.level_mean[i])}
+    traits.variance = {**traits.variance, "level": float(state.level_var[i])}
+    traits.model_name, traits.updated_at = MODEL_NAME, at
+    traits.save()
+    for concept_id, k in concepts.items():
+        ConceptState.objects.update_or_create(
+            learner_id=learner_id, concept_id=concept_id,
+            defaults={"mean": float(state.mean[i, k]), "variance": float(state.variance[i, k]),
+                      "right": float(state.right[i, k]), "wrong": float(state.wrong[i, k]),
+                      "updated_at": datetime.fromtimestamp(float(state.last_seen[i, k]) * SECONDS_PER_DAY, tz=UTC)},
+        )
+
+
+REFIT_STEPS = 200
+
+
+def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: bool = False) -> ModelSnapshot:
+    """Fit the learner model to every answer in the course, store the fit as a new snapshot, then switch to it.
+
+    The fit runs outside any transaction; the switch (activate the snapshot, rewrite every learner's beliefs
+    by replaying their answers under the new parameters, then apply answers that arrived meanwhile) is one
+    transaction. With no new answers since the active fit, nothing happens and the active snapshot is
+    returned, so running it twice is harmless. ``snapshot.progress`` tells how far a running fit is.
+    """
+    from tutoring.models import Attempt
+
+    rows = list(Attempt.objects.filter(item__course_id=course_id).order_by("created_at", "id")
+                .values_list("id", "learner_id", "item_id", "created_at", "correct"))
+    active = ModelSnapshot.objects.filter(course_id=course_id, is_active=True).first()
+    last_attempt_id = max((row[0] for row in rows), default=None)
+    if active is not None and (active.answers, active.last_attempt_id) == (len(rows), last_attempt_id):
+        return active
+    if not rows:
+        raise ValueError("The course has no answers to fit yet.")
+    model = course_model(course_id=course_id)
+    main = item_main_concepts(item_ids=list(model.item_index))
+    learner_ids = sorted({row[1] for row in rows})
+    learner_index = {learner_id: i for i, learner_id in enumerate(learner_ids)}
+    item_concept = torch.tensor([model.concept_index[main[item_id]] for item_id in model.item_index])
+    answers = Answers(
+        learner=torch.tensor([learner_index[row[1]] for row in rows]),
+        item=torch.tensor([model.item_index[row[2]] for row in rows]),
+        concept=torch.tensor([int(item_concept[model.item_index[row[2]]]) for row in rows]),
+        time=torch.tensor([days(row[3]) for row in rows], dtype=torch.float64).float(),
+        correct=torch.tensor([float(row[4]) for row in rows]),
+    )
+    version = (ModelSnapshot.objects.filter(course_id=course_id).aggregate(v=models.Max("version"))["v"] or 0) + 1
+    snapshot = ModelSnapshot.objects.create(course_id=course_id, version=version, answers=len(rows),
+                                            last_attempt_id=last_attempt_id, concept_ids=list(model.concept_index),
+                                            item_ids=list(model.item_index))
+
+    def report(done: int, total: int) -> None:
+        if done % 10 == 0 or done == total:
+            ModelSnapshot.objects.filter(pk=snapshot.pk).update(progress=done / total)
+
+    try:
+        cohort = Cohort(answers=answers, item_concept=item_concept, n_learners=len(learner_ids),
+                        n_items=len(model.item_index), n_concepts=len(model.concept_index))
+        posterior = cohort_fit(cohort, steps=steps, progress=progress, on_step=report)
+        with torch.no_grad():
+            _, state = filter_run(posterior, answers, observe=torch.ones(len(rows), dtype=torch.bool))
+    except Exception as error:
+        ModelSnapshot.objects.filter(pk=snapshot.pk).update(status=ModelSnapshot.Status.FAILED, message=str(error),
+                                                             finished_at=timezone.now())
+        raise
+    with transaction.atomic():
+        ModelSnapshot.objects.filter(course_id=course_id, is_active=True).update(is_active=False)
+        snapshot.status, snapshot.is_active, snapshot.progress = ModelSnapshot.Status.READY, True, 1.0
+        snapshot.parameters, snapshot.finished_at = posterior_to_dict(posterior), timezone.now()
+        snapshot.save()
+        _store_all(state, posterior, learner_ids=learner_ids, course_id=course_id,
+                   concept_ids=list(model.concept_index))
+        for _, learner_id, item_id, at, correct in (Attempt.objects.filter(item__course_id=course_id,
+                                                                           id__gt=last_attempt_id)
+                                                    .order_by("created_at", "id")
+                                                    .values_list("id", "learner_id", "item_id", "created_at",
+                                                                 "correct")):
+            learner_observe(learner_id=learner_id, course_id=course_id, item_id=item_id, correct=correct, at=at)
+    return snapshot
+
+
+def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[int], course_id: int,
+               concept_ids: list[int]) -> None:
+    """Replace the stored beliefs of these learners by the filter's state (and their fitted traits)."""
+    now = timezone.now()
+    traits = []
+    concepts = []
+    for i, learner_id in enumerate(learner_ids):
+        fitted = dict(zip(TRAIT_NAMES, posterior.traits[i].tolist(), strict=True))
+        traits.append(LearnerTraits(learner_id=learner_id, course_id=course_id, model_name=MODEL_NAME,
+                                    mean={**fitted, "level": float(state.level_mean[i])},
+                                    variance={"level": float(state.level_var[i])}, updated_at=now))
+        for k in torch.nonzero(state.right[i] + state.wrong[i] > 0).flatten().tolist():
+            concepts.append(ConceptState(
+                learner_id=learner_id, concept_id=concept_ids[k], mean=float(state.mean[i, k]),
+                variance=float(state.variance[i, k]), right=float(state.right[i, k]), wrong=float(state.wrong[i, k]),
+                updated_at=datetime.fromtimestamp(float(state.last_seen[i, k]) * SECONDS_PER_DAY, tz=UTC)))
+    LearnerTraits.objects.bulk_create(traits, update_conflicts=True, unique_fields=["learner", "course"],
+                                      update_fields=["model_name", "mean", "variance", "updated_at"])
+    ConceptState.objects.bulk_create(concepts, update_conflicts=True, unique_fields=["learner", "concept"],
+                                     update_fields=["mean", "variance", "right", "wrong", "updated_at"])

@@ -9,9 +9,9 @@ from datetime import datetime
 import networkx as nx
 from django.db.models import Count, Max, Q
 
-from knowledge.learner import Belief, Mastery, learner_model
+from knowledge.learner import Mastery
 from knowledge.models import Concept
-from knowledge.selectors import course_graph, learner_beliefs
+from knowledge.selectors import course_graph, learner_item_success, learner_mastery
 from tutoring.errors import Forbidden, NotFound
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, User
 
@@ -73,11 +73,9 @@ def concept_map(*, course_id: int) -> ConceptMap:
 
 def learner_progress(*, learner: User, course: Course, at: datetime) -> list[ConceptProgress]:
     """Every concept of the course with the learner's mastery, in prerequisite order."""
-    model = learner_model()
-    beliefs = learner_beliefs(learner_ids=[learner.id], course_id=course.id)
-    prior = model.prior()
     course_map = concept_map(course_id=course.id)
-    mastery = {c.id: model.mastery(beliefs.get((learner.id, c.id), prior), at=at) for c in course_map.concepts}
+    known = learner_mastery(learner_ids=[learner.id], course_id=course.id, at=at)
+    mastery = {c.id: known[learner.id, c.id] for c in course_map.concepts}
     attempts = dict(
         Attempt.objects.filter(learner=learner, item__course=course)
         .values("item__concepts")
@@ -126,27 +124,21 @@ def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
     concept's items not seen recently in this session, the one whose predicted success is closest to
     TARGET_SUCCESS.
     """
-    model = learner_model()
     rng = random.Random(f"{session.id}:{session.attempts.count()}")
     concept = session.focus_concept or _concept_to_practise(session=session, at=at, rng=rng)
     recent = list(session.attempts.order_by("-created_at").values_list("item_id", flat=True)[: RECENT_ITEMS * 3])
     recent_items = list(dict.fromkeys(recent))[:RECENT_ITEMS]
     candidates = list(
-        Item.objects.filter(course=session.course, concepts=concept, is_active=True).prefetch_related("concepts")
+        Item.objects.filter(course=session.course, concepts=concept, is_active=True)
     )
     if not candidates:
         raise NotFound(f"There are no questions on {concept.name} yet.")
     fresh = [item for item in candidates if item.id not in recent_items and item.id != session.current_item_id]
     pool = fresh or candidates
-    beliefs = learner_beliefs(learner_ids=[session.learner_id], course_id=session.course_id)
-    prior = model.prior()
-
-    def distance(item: Item) -> float:
-        item_beliefs: list[Belief] = [beliefs.get((session.learner_id, c.id), prior) for c in item.concepts.all()]
-        predicted = model.p_correct(item_beliefs, difficulty=item.difficulty, at=at).p_correct
-        return abs(predicted - TARGET_SUCCESS) + 0.02 * rng.random()
-
-    return min(pool, key=distance)
+    success = learner_item_success(learner_id=session.learner_id, course_id=session.course_id,
+                                   item_ids=[item.id for item in pool], at=at)
+    return min(pool, key=lambda item: abs(success.get(item.id, TARGET_SUCCESS) - TARGET_SUCCESS)
+               + 0.02 * rng.random())
 
 
 def session_chat(*, session: LearningSession) -> list[ChatMessage]:
@@ -181,11 +173,6 @@ def class_mastery_grid(
     if student_ids is not None:
         students = students.filter(Q(id__in=student_ids))
     students = list(students)
-    model = learner_model()
-    prior = model.prior()
-    beliefs = learner_beliefs(learner_ids=[s.id for s in students], course_id=classroom.course_id)
-    rows = [
-        (student, [model.mastery(beliefs.get((student.id, c.id), prior), at=at) for c in concepts])
-        for student in students
-    ]
+    mastery = learner_mastery(learner_ids=[s.id for s in students], course_id=classroom.course_id, at=at)
+    rows = [(student, [mastery[student.id, c.id] for c in concepts]) for student in students]
     return MasteryGrid(classroom=classroom, concepts=concepts, rows=rows)

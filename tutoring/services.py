@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from knowledge.learner import Mastery, learner_model
+from knowledge.learner import Mastery
 from knowledge.models import Concept
-from knowledge.selectors import learner_concept_mastery
+from knowledge.selectors import learner_mastery
 from knowledge.services import learner_observe
 from llm.tutor import TutorRequest, tutor_turn
 from tutoring.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
@@ -28,7 +28,7 @@ class AttemptResult:
     attempt: Attempt
     verdict: Verdict
     created: bool  # False when this was a resend of an attempt already stored
-    mastery: dict[int, Mastery]  # concept id -> mastery after the attempt, for the item's concepts
+    mastery: dict[int, Mastery]  # concept id -> mastery after the attempt (the concept the answer informed)
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,8 @@ def attempt_record(
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
         verdict = Verdict(correct=existing.correct, message=existing.feedback)
-        concept_ids = list(existing.item.concepts.values_list("id", flat=True))
-        mastery = learner_concept_mastery(learner_id=session.learner_id, concept_ids=concept_ids, at=at)
+        known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=at)
+        mastery = {cid: known[session.learner_id, cid] for cid in existing.item.concepts.values_list("id", flat=True)}
         return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)
 
     item = _open_item(session, item_id)
@@ -153,7 +153,6 @@ def attempt_record(
         verdict = answer_check(spec=answer_spec(item), response=response)
     except AnswerFormatError as error:
         raise ServiceError(str(error)) from error
-    concept_ids = [c.id for c in item.concepts.all()]
     with transaction.atomic():
         session = LearningSession.objects.select_for_update().get(pk=session.pk)
         if session.current_solved:
@@ -163,8 +162,8 @@ def attempt_record(
             response=response.strip(), correct=verdict.correct, feedback=verdict.message,
             hints_used=session.hints_shown, created_at=at,
         )
-        beliefs = learner_observe(learner_id=session.learner_id, concept_ids=concept_ids,
-                                  difficulty=item.difficulty, correct=verdict.correct, at=at)
+        mastery = learner_observe(learner_id=session.learner_id, course_id=session.course_id, item_id=item.id,
+                                  correct=verdict.correct, at=at)
         session.current_attempts += 1
         session.current_solved = verdict.correct
         session.save(update_fields=["current_attempts", "current_solved"])
@@ -174,8 +173,6 @@ def attempt_record(
             transaction.on_commit(
                 lambda: class_dashboard_notify.delay(classroom_ids=classroom_ids, learner_id=session.learner_id)
             )
-    model = learner_model()
-    mastery = {c: model.mastery(belief, at=at) for c, belief in beliefs.items()}
     return AttemptResult(attempt=attempt, verdict=verdict, created=True, mastery=mastery)
 
 

@@ -2,7 +2,7 @@
 
 Time is in days when the data has timestamps (seconds / 86400); otherwise one interaction is one unit.
 The cohort fit uses train and valid together; test learners are new to the filter (see
-``knowledge.learner.psikt.filter_predict``).
+``knowledge.learner.psikt.filter_run``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from knowledge.evaluate.datasets import Interactions, concat
-from knowledge.learner.psikt import Answers, Cohort, Posterior, cohort_fit, filter_predict
+from knowledge.learner.psikt import Answers, Cohort, Posterior, cohort_fit, filter_run
 
 SECONDS_PER_DAY = 86400.0
 
@@ -51,7 +51,8 @@ class PsiKT:
     def predict_next_step(self, data: Interactions) -> np.ndarray:
         answers = _answers(data)
         with torch.no_grad():
-            return filter_predict(self.posterior, answers, observe=torch.ones(len(data), dtype=torch.bool)).numpy()
+            prediction, _ = filter_run(self.posterior, answers, observe=torch.ones(len(data), dtype=torch.bool))
+        return prediction.numpy()
 
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
         # Within a learner the filter goes by row order, and every history row precedes the future rows.
@@ -59,4 +60,5 @@ class PsiKT:
         answers = Answers(*(torch.cat([getattr(past, f), getattr(ahead, f)]) for f in Answers.__dataclass_fields__))
         observe = torch.cat([torch.ones(len(history), dtype=torch.bool), torch.zeros(len(future), dtype=torch.bool)])
         with torch.no_grad():
-            return filter_predict(self.posterior, answers, observe=observe)[len(history):].numpy()
+            prediction, _ = filter_run(self.posterior, answers, observe=observe)
+        return prediction[len(history):].numpy()

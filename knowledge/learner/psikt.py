@@ -36,7 +36,8 @@ likelihood is vectorised over every chain's r-th answer at once (a loop over ran
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pyro
@@ -256,17 +257,19 @@ class Posterior:
 
 
 def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
-               progress: bool = True) -> Posterior:
-    """SVI over the cohort; returns posterior means."""
+               progress: bool = True, on_step: Callable[[int, int], None] | None = None) -> Posterior:
+    """SVI over the cohort; returns posterior medians. ``on_step(done, steps)`` is told of progress."""
     pyro.set_rng_seed(seed)
     pyro.clear_param_store()
     chains = chains_build(cohort.answers)
     guide = AutoNormal(model, init_scale=0.05)
     svi = SVI(model, guide, ClippedAdam({"lr": learning_rate, "clip_norm": 10.0}), Trace_ELBO())
     bar = tqdm(range(steps), desc="PSI-KT cohort fit", disable=not progress)
-    for _ in bar:
+    for step in bar:
         loss = svi.step(cohort, chains)
         bar.set_postfix(elbo=f"{-loss / max(len(cohort.answers.correct), 1):.4f}")
+        if on_step is not None:
+            on_step(step + 1, steps)
     with torch.no_grad():
         median = guide.median(cohort, chains)
     seen = torch.zeros(cohort.n_items, dtype=torch.bool)
@@ -315,6 +318,22 @@ def filter_start(posterior: Posterior, *, n_learners: int) -> FilterState:
     )
 
 
+def _concept_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k: torch.Tensor,
+                 time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Belief about d_{l,k} carried forward to ``time`` (the stationary law if never answered), and a_{l,k}."""
+    alpha = torch.exp(posterior.trait_loc[0])
+    stationary = torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha)
+    gap = time - state.last_seen[who, k]
+    known = ~torch.isnan(gap)
+    m, v = ou_predict(state.mean[who, k], state.variance[who, k], torch.where(known, gap.clamp(min=0), 0.0),
+                      alpha, stationary)
+    anchor = practice_anchor(state.right[who, k], state.wrong[who, k], posterior.learn_right[k],
+                             posterior.learn_wrong[k])
+    anchor = anchor + practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
+                                      posterior.general[1])
+    return torch.where(known, m, 0.0), torch.where(known, v, stationary), anchor
+
+
 def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
                 difficulty: torch.Tensor, time: torch.Tensor, correct: torch.Tensor,
                 observe: torch.Tensor) -> torch.Tensor:
@@ -323,20 +342,9 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     Where ``observe`` is False the answer is not read: the belief is only carried forward in time and the
     practice counts grow by the expected answer (p right, 1 - p wrong). Returns p, shape (len(who),).
     """
-    alpha = torch.exp(posterior.trait_loc[0])
-    stationary = torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha)
     k = concept
-    gap = time - state.last_seen[who, k]
-    known = ~torch.isnan(gap)
-    m, v = ou_predict(state.mean[who, k], state.variance[who, k], torch.where(known, gap.clamp(min=0), 0.0),
-                      alpha, stationary)
-    m = torch.where(known, m, 0.0)
-    v = torch.where(known, v, stationary)
+    m, v, anchor = _concept_now(posterior, state, who, k, time)
     y = torch.where(observe, correct, 0.0)
-    anchor = practice_anchor(state.right[who, k], state.wrong[who, k], posterior.learn_right[k],
-                             posterior.learn_wrong[k])
-    anchor = anchor + practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
-                                      posterior.general[1])
     p, level_mean, level_var, mean, variance = answer_update(state.level_mean[who], state.level_var[who], m, v,
                                                              difficulty - anchor, y)
     outcome = torch.where(observe, y, p)
@@ -352,35 +360,60 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     return p
 
 
+def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
+                   difficulty: torch.Tensor, time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """P(correct) at ``time`` on items of these difficulties, without changing the state; with a 90 % interval.
+
+    z - b ~ N(m, v) with m = mu + a + d - b: p = Phi(lambda m / sqrt(1 + lambda^2 v)); the interval is
+    sigmoid(m -+ 1.645 sqrt(v)).
+    """
+    d_mean, d_var, anchor = _concept_now(posterior, state, who, concept, time)
+    m = state.level_mean[who] + anchor + d_mean - difficulty
+    v = state.level_var[who] + d_var
+    p = torch.special.ndtr(PROBIT_SLOPE * m / torch.sqrt(1.0 + PROBIT_SLOPE**2 * v))
+    half_width = 1.6448536269514722 * torch.sqrt(v)
+    return p, torch.sigmoid(m - half_width), torch.sigmoid(m + half_width)
+
+
 def item_difficulty_of(posterior: Posterior, item: torch.Tensor, concept: torch.Tensor) -> torch.Tensor:
     """Learned difficulty of items the cohort answered; the concept's difficulty for items it never saw."""
     seen = posterior.item_seen[item]
     return torch.where(seen, posterior.item_difficulty[item], posterior.concept_difficulty[concept])
 
 
-def filter_predict(posterior: Posterior, answers: Answers, *, observe: torch.Tensor) -> torch.Tensor:
-    """Run the online filter over each learner's answers in time order; return P(correct) of every row.
+def filter_run(posterior: Posterior, answers: Answers, *, observe: torch.Tensor) -> tuple[torch.Tensor, FilterState]:
+    """Run the online filter over each learner's answers in time order.
 
-    Rows with ``observe`` False are predicted without their answer being read. Learners are new to the
-    filter (see ``filter_start``); alpha and sigma take the population means. Vectorised over learners;
-    the loop runs over answer positions.
+    Returns P(correct) of every row (predicted before its answer is absorbed) and the final state, whose
+    learner index i is the i-th smallest learner id in ``answers``. Rows with ``observe`` False are predicted
+    without their answer being read. Learners start new (see ``filter_start``); alpha and sigma take the
+    population means. Vectorised over learners; the loop runs over answer positions.
     """
     n = len(answers.correct)
     prediction = torch.zeros(n)
-    if n == 0:
-        return prediction
     learner_ids, position = torch.unique(answers.learner, return_inverse=True)
+    state = filter_start(posterior, n_learners=len(learner_ids))
+    if n == 0:
+        return prediction, state
     order = torch.argsort(position * (n + 1) + torch.arange(n))  # rows grouped by learner, in time order
     counts = torch.bincount(position, minlength=len(learner_ids))
     starts = torch.cumsum(counts, 0) - counts
-    state = filter_start(posterior, n_learners=len(learner_ids))
     difficulty = item_difficulty_of(posterior, answers.item, answers.concept)
     for step in range(int(counts.max())):
         rows = order[starts[counts > step] + step]  # one row per learner that has a step-th answer
         prediction[rows] = filter_step(posterior, state, who=position[rows], concept=answers.concept[rows],
                                        difficulty=difficulty[rows], time=answers.time[rows],
                                        correct=answers.correct[rows], observe=observe[rows])
-    return prediction
+    return prediction, state
+
+
+def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
+    """Plain lists, for storing a posterior as JSON."""
+    return {name: value.tolist() for name, value in asdict(posterior).items()}
+
+
+def posterior_from_dict(data: dict[str, list]) -> Posterior:
+    return Posterior(**{name: torch.tensor(value) for name, value in data.items()})
 
 
 @dataclass(frozen=True)

@@ -71,3 +71,20 @@ async def test_a_burst_from_a_whole_class_is_not_dropped(real_services, teacher,
     received = [await communicator.receive_json_from(timeout=10) for _ in range(150)]
     await communicator.disconnect()
     assert [r["learner_id"] for r in received] == list(range(150))
+
+
+def test_refit_task_runs_in_a_worker_and_running_it_twice_is_harmless(celery_worker, session, course):
+    from knowledge.models import ModelSnapshot
+    from knowledge.tasks import learner_model_refit
+
+    item = session.current_item
+    services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    for expected_runs in (1, 2):
+        learner_model_refit.delay(course_id=course.id)
+        deadline = time.monotonic() + 120
+        while len(re.findall(r"knowledge\.learner_model_refit\[[\w-]+\] succeeded",
+                             celery_worker.log.read_text())) < expected_runs:
+            assert time.monotonic() < deadline, "the refit task did not finish in the worker"
+            time.sleep(0.2)
+    [snapshot] = ModelSnapshot.objects.filter(course=course)
+    assert snapshot.is_active and snapshot.status == "ready" and snapshot.answers == 1

@@ -14,7 +14,7 @@ from knowledge.learner.psikt import (
     chains_build,
     cohort_fit,
     cohort_simulate,
-    filter_predict,
+    filter_run,
     ou_predict,
 )
 
@@ -126,8 +126,8 @@ def test_future_predictions_never_read_the_future_answers():
     observe[answers.learner >= 10] = False
     flipped = Answers(answers.learner, answers.item, answers.concept, answers.time,
                       torch.where(observe, answers.correct, 1 - answers.correct))
-    assert torch.equal(filter_predict(posterior, answers, observe=observe),
-                       filter_predict(posterior, flipped, observe=observe))
+    assert torch.equal(filter_run(posterior, answers, observe=observe)[0],
+                       filter_run(posterior, flipped, observe=observe)[0])
 
 
 def test_prior_predictive_success_rates_are_plausible():
@@ -151,8 +151,8 @@ def test_new_learner_level_is_learned_from_answers():
     strong = _answers([0] * 12, [0, 1] * 6, list(range(12)), [1] * 12, item=[0, 1] * 6)
     weak = _answers([0] * 12, [0, 1] * 6, list(range(12)), [0] * 12, item=[0, 1] * 6)
     everything = torch.ones(12, dtype=torch.bool)
-    assert filter_predict(posterior, strong, observe=everything)[-1] > filter_predict(posterior, weak,
-                                                                                      observe=everything)[-1] + 0.2
+    assert filter_run(posterior, strong, observe=everything)[0][-1] > filter_run(posterior, weak,
+                                                                                observe=everything)[0][-1] + 0.2
 
 
 def test_cohort_shapes_are_checked_by_the_model():

@@ -1,8 +1,10 @@
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from knowledge.models import ConceptState
+from knowledge.selectors import learner_mastery
 from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -22,11 +24,22 @@ def test_first_item_practises_a_concept_whose_prerequisites_are_ready(session):
 
 def test_correct_answer_raises_mastery_and_is_stored(session):
     item = session.current_item
+    before = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=timezone.now())
     result = services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
     assert result.verdict.correct and result.created
-    state = ConceptState.objects.get(learner=session.learner, concept=item.concepts.first())
-    assert state.mean > -0.5 and state.attempts == 1
-    assert all(m.p > 0.4 for m in result.mastery.values())
+    [(concept_id, after)] = result.mastery.items()
+    assert after.observed and after.p > before[session.learner_id, concept_id].p
+    state = ConceptState.objects.get(learner=session.learner, concept_id=concept_id)
+    assert (state.right, state.wrong) == (1, 0)
+
+
+def test_wrong_answer_lowers_mastery(session):
+    item = session.current_item
+    before = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=timezone.now())
+    result = services.attempt_record(session=session, item_id=item.id, response=wrong_answer(item),
+                                     client_id=uuid.uuid4())
+    [(concept_id, after)] = result.mastery.items()
+    assert after.p < before[session.learner_id, concept_id].p
 
 
 def test_resent_attempt_is_stored_once(session):
@@ -37,7 +50,8 @@ def test_resent_attempt_is_stored_once(session):
     assert first.created and not again.created
     assert again.attempt.pk == first.attempt.pk and not again.verdict.correct
     assert Attempt.objects.count() == 1
-    assert ConceptState.objects.get(learner=session.learner, concept=item.concepts.first()).attempts == 1
+    [state] = ConceptState.objects.filter(learner=session.learner)
+    assert state.right + state.wrong == 1
 
 
 def test_malformed_answer_is_refused_and_stores_nothing(session):

@@ -2,7 +2,7 @@
 
 The history is simulated through the real services (sessions, hints, attempts, the learner model): each
 class has followed the course one concept a school day for three weeks, so the dashboards show what real
-use would produce. Every simulated attempt has a fixed client id, so
+use would produce. The learner model is then fitted to that history. Every simulated attempt has a fixed client id, so
 loading the demo again stores nothing twice.
 """
 
@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from knowledge.models import Concept
+from knowledge.services import learner_model_refit
 from tutoring import services
 from tutoring.course_import import course_import
 from tutoring.models import Attempt, Classroom, Course, Item, User
@@ -143,5 +144,6 @@ def demo_load(*, now: datetime | None = None) -> DemoLogins:
         students.append(student)
     for classroom, lessons_behind in zip(classrooms, [0, 3], strict=True):
         _simulate_class(classroom, lessons_behind=lessons_behind, now=now)
+    learner_model_refit(course_id=course.id)
     return DemoLogins(curator="curator", teachers=[t.username for t in teachers],
                       students=[s.username for s in students], password=DEMO_PASSWORD)

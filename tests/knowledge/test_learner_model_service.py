@@ -1,0 +1,90 @@
+"""The learner model in the app: the online update, the cohort refit and its snapshots."""
+
+import uuid
+
+import pytest
+import torch
+from django.utils import timezone
+
+from knowledge.learner.psikt import Answers, filter_run
+from knowledge.models import ConceptState, LearnerTraits, ModelSnapshot
+from knowledge.selectors import course_model, days, item_main_concepts, learner_mastery
+from knowledge.services import learner_model_refit
+from tests.conftest import make_student, wrong_answer
+from tutoring import services
+from tutoring.models import Attempt
+
+
+def _practise(session, answers: list[bool]) -> None:
+    for right in answers:
+        session.refresh_from_db()
+        item = session.current_item
+        services.attempt_record(session=session, item_id=item.id, response=item.answer if right else wrong_answer(item),
+                                client_id=uuid.uuid4())
+        session.refresh_from_db()
+        if session.current_solved or not right:
+            services.session_item_advance(session=session)
+
+
+def test_online_updates_equal_replaying_the_answers_through_the_filter(session):
+    _practise(session, [True, False, True, True, False])
+    model = course_model(course_id=session.course_id)
+    attempts = list(Attempt.objects.filter(learner=session.learner).order_by("created_at", "id"))
+    main = item_main_concepts(item_ids=[a.item_id for a in attempts])
+    answers = Answers(
+        learner=torch.zeros(len(attempts), dtype=torch.long),
+        item=torch.tensor([model.item_index[a.item_id] for a in attempts]),
+        concept=torch.tensor([model.concept_index[main[a.item_id]] for a in attempts]),
+        time=torch.tensor([days(a.created_at) for a in attempts], dtype=torch.float64).float(),
+        correct=torch.tensor([float(a.correct) for a in attempts]),
+    )
+    _, state = filter_run(model.posterior, answers, observe=torch.ones(len(attempts), dtype=torch.bool))
+    for row in ConceptState.objects.filter(learner=session.learner):
+        k = model.concept_index[row.concept_id]
+        assert row.mean == pytest.approx(float(state.mean[0, k]), abs=1e-4)
+        assert row.variance == pytest.approx(float(state.variance[0, k]), abs=1e-4)
+        assert (row.right, row.wrong) == (float(state.right[0, k]), float(state.wrong[0, k]))
+    level = LearnerTraits.objects.get(learner=session.learner).mean["level"]
+    assert level == pytest.approx(float(state.level_mean[0]), abs=1e-4)
+
+
+def test_refit_writes_a_snapshot_switches_to_it_and_keeps_beliefs_consistent(session, classroom, course):
+    other = services.session_start(learner=make_student(classroom, "ria"), course=course)
+    _practise(session, [True, True, False, True])
+    _practise(other, [False, False, True])
+    snapshot = learner_model_refit(course_id=course.id, steps=20)
+    assert snapshot.is_active and snapshot.status == "ready" and snapshot.progress == 1.0 and snapshot.answers == 7
+    assert course_model(course_id=course.id).version == snapshot.version
+    traits = LearnerTraits.objects.get(learner=session.learner)
+    assert {"log_alpha", "mu", "log_sigma", "level"} <= set(traits.mean)
+    mastery = learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=timezone.now())
+    assert all(0 < m.p < 1 and m.low < m.high for m in mastery.values())
+
+
+def test_refit_twice_without_new_answers_changes_nothing(session, course):
+    _practise(session, [True, False])
+    first = learner_model_refit(course_id=course.id, steps=10)
+    again = learner_model_refit(course_id=course.id, steps=10)
+    assert again.pk == first.pk and ModelSnapshot.objects.count() == 1
+
+
+def test_new_answers_make_a_new_version_and_retire_the_old(session, course):
+    _practise(session, [True])
+    first = learner_model_refit(course_id=course.id, steps=10)
+    _practise(session, [False])
+    second = learner_model_refit(course_id=course.id, steps=10)
+    first.refresh_from_db()
+    assert second.version == first.version + 1 and second.is_active and not first.is_active
+
+
+def test_refit_of_a_course_without_answers_says_so(course):
+    with pytest.raises(ValueError, match="no answers"):
+        learner_model_refit(course_id=course.id)
+
+
+def test_refit_command_refuses_an_unknown_course_with_exit_code_2(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError) as refused:
+        call_command("learner_model_refit", "--course", "no-such-course")
+    assert refused.value.returncode == 2
