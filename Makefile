@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install demo
+.PHONY: run test lint install demo bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m knowledge.bench --out bench-results
