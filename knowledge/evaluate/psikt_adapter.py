@@ -16,7 +16,7 @@ from knowledge.learner.psikt import Answers, Cohort, Posterior, cohort_fit, filt
 SECONDS_PER_DAY = 86400.0
 
 
-def _answers(data: Interactions) -> Answers:
+def interactions_answers(data: Interactions) -> Answers:
     time = data.time / SECONDS_PER_DAY if data.has_time else data.time
     return Answers(
         learner=torch.as_tensor(data.learner, dtype=torch.long),
@@ -27,11 +27,17 @@ def _answers(data: Interactions) -> Answers:
     )
 
 
-def _item_concepts(data: Interactions) -> torch.Tensor:
+def item_concepts(data: Interactions) -> torch.Tensor:
     """The most frequent concept of each item (items never seen: concept 0; their difficulty is not used)."""
     pairs = np.zeros((data.n_items, data.n_skills), dtype=np.int64)
     np.add.at(pairs, (data.item, data.skill), 1)
     return torch.as_tensor(pairs.argmax(axis=1), dtype=torch.long)
+
+
+def interactions_cohort(data: Interactions) -> Cohort:
+    """The cohort the learner model fits, from harness data."""
+    return Cohort(answers=interactions_answers(data), item_concept=item_concepts(data), n_learners=data.n_learners,
+                  n_items=data.n_items, n_concepts=data.n_skills)
 
 
 class PsiKT:
@@ -44,19 +50,17 @@ class PsiKT:
 
     def fit(self, train: Interactions, valid: Interactions | None) -> None:
         data = train if valid is None else concat(train, valid)
-        cohort = Cohort(answers=_answers(data), item_concept=_item_concepts(data), n_learners=data.n_learners,
-                        n_items=data.n_items, n_concepts=data.n_skills)
-        self.posterior = cohort_fit(cohort, steps=self.steps, seed=self.seed)
+        self.posterior = cohort_fit(interactions_cohort(data), steps=self.steps, seed=self.seed)
 
     def predict_next_step(self, data: Interactions) -> np.ndarray:
-        answers = _answers(data)
+        answers = interactions_answers(data)
         with torch.no_grad():
             prediction, _ = filter_run(self.posterior, answers, observe=torch.ones(len(data), dtype=torch.bool))
         return prediction.numpy()
 
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
         # Within a learner the filter goes by row order, and every history row precedes the future rows.
-        past, ahead = _answers(history), _answers(future)
+        past, ahead = interactions_answers(history), interactions_answers(future)
         answers = Answers(*(torch.cat([getattr(past, f), getattr(ahead, f)]) for f in Answers.__dataclass_fields__))
         observe = torch.cat([torch.ones(len(history), dtype=torch.bool), torch.zeros(len(future), dtype=torch.bool)])
         with torch.no_grad():

@@ -1,0 +1,57 @@
+"""``python -m knowledge.bench`` on reduced sizes: the files it writes, and its answers to bad arguments.
+
+Speed targets live in the benchmark's output, never here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge.bench import main
+
+ONLINE_KEYS = {"posterior", "n_concepts", "answers", "warmup", "target_p99_ms", "settings"}
+SETTING_KEYS = {"name", "torch_threads", "inference_mode", "p50_ms", "p90_ms", "p99_ms", "max_ms", "meets_target"}
+RECOVERY_KEYS = {"simulation", "fit_steps", "fit_seconds", "correlation", "targets", "meets_target", "edges",
+                 "edges_note"}
+
+
+def test_online_and_recovery_write_json_and_markdown(tmp_path):
+    code = main(["--out", str(tmp_path), "--only", "online,recovery", "--online-answers", "200",
+                 "--recovery-learners", "40", "--recovery-steps", "50"])
+
+    assert code == 0
+    document = json.loads((tmp_path / "knowledge.json").read_text())
+    assert set(document) == {"machine", "online", "recovery"}
+    assert {"cpu_count", "torch_threads", "load_average_start", "load_average_end"} <= set(document["machine"])
+    assert set(document["online"]) == ONLINE_KEYS and document["online"]["answers"] == 200
+    for setting in document["online"]["settings"]:
+        assert set(setting) == SETTING_KEYS
+        assert 0 < setting["p50_ms"] <= setting["p90_ms"] <= setting["p99_ms"] <= setting["max_ms"]
+    recovery = document["recovery"]
+    assert set(recovery) == RECOVERY_KEYS and recovery["fit_steps"] == 50
+    assert set(recovery["correlation"]) == {"log_alpha", "mu", "log_sigma", "item_difficulty"}
+    assert recovery["edges"] is None and recovery["edges_note"]
+    table = (tmp_path / "knowledge.md").read_text()
+    assert f"{document['machine']['cpu_count']} CPUs" in table and "| mu |" in table and "p99 ms" in table
+
+
+def test_refit_is_skipped_with_a_reason_when_the_data_folder_is_absent(tmp_path):
+    absent = tmp_path / "assist2017_akt"
+
+    code = main(["--out", str(tmp_path / "out"), "--only", "refit", "--refit-data", str(absent)])
+
+    assert code == 0
+    refit = json.loads((tmp_path / "out" / "knowledge.json").read_text())["refit"]
+    assert refit == {"data": str(absent), "skipped": f"data folder {absent} is absent"}
+    assert "Skipped: data folder" in (tmp_path / "out" / "knowledge.md").read_text()
+
+
+def test_unknown_measurement_is_refused_with_exit_code_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--out", str(tmp_path), "--only", "online,latency"])
+
+    assert exit_info.value.code == 2
+    assert "unknown measurement(s) latency" in capsys.readouterr().err
+    assert not (tmp_path / "knowledge.json").exists()
