@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from knowledge.selectors import learner_mastery
 from tutoring.models import ChatMessage, LearningSession
+from tutoring.selectors import session_chat, session_last_attempt
 
 
 def item_context(*, session: LearningSession) -> dict:
@@ -21,7 +22,7 @@ def item_context(*, session: LearningSession) -> dict:
     return {
         "session": session,
         "item": item,
-        "last_attempt": session.attempts.filter(item=item).order_by("-created_at", "-id").first() if item else None,
+        "last_attempt": session_last_attempt(session=session, item_id=session.current_item_id),
         "hints": item.hints[: session.hints_shown] if item else [],
         "more_hints": bool(item) and session.hints_shown < len(item.hints),
         "form_client_id": uuid.uuid4(),
@@ -57,7 +58,7 @@ def chat_question_fragments(*, message: ChatMessage) -> dict[str, str]:
 
 def chat_reply_fragments(*, session: LearningSession, question: ChatMessage) -> dict[str, str]:
     """The chat log of the item on screen (student turn and stored reply), and the card (hints may have moved)."""
-    messages = list(ChatMessage.objects.filter(session=session, item=question.item_id))
+    messages = session_chat(session=session, item_id=question.item_id)
     return {
         "chat-log": render_to_string("practice/_chat_log.html", {"messages": messages}),
         "item": render_to_string("practice/_item.html", item_context(session=session)),

@@ -100,7 +100,7 @@ def _practice_page(request: HttpRequest, session) -> HttpResponse:
     context = {
         **fragments.item_context(session=session),
         **fragments.mastery_context(session=session),
-        "messages_log": session_chat(session=session),
+        "messages_log": session_chat(session=session, item_id=session.current_item_id),
         "tutor_enabled": session.classroom is None or session.classroom.tutor_enabled,
     }
     return render(request, "practice/page.html", context)

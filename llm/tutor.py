@@ -17,6 +17,7 @@ from llm.answer_guard import reply_reveals_answer
 
 ASKS_FOR_ANSWER = re.compile(r"\b(answer|solution|solve it|tell me|give me|just say|what is it)\b", re.I)
 ASKS_FOR_HELP = re.compile(r"\b(hint|help|stuck|lost|confus\w*|don'?t (get|understand|know)|how|why|what do i)\b", re.I)
+SAFE_FALLBACK_REPLY = "Let's keep working on it together. What have you tried so far, and where did you get stuck?"
 OFF_TASK = re.compile(r"\b(game|football|tiktok|youtube|movie|bored|lunch|weekend)\b", re.I)
 
 
@@ -91,7 +92,7 @@ class TutorTurn:
             draft, answer_key=self.request.answer_key, answer_kind=self.request.answer_kind, context=shown
         ):
             guard = "blocked"
-            draft = safe_fallback_reply(self.request)
+            draft = SAFE_FALLBACK_REPLY
         # The guard must see the whole draft before anything reaches the student, so chunks are cut after it.
         for chunk in re.findall(r"\S+\s*", draft):
             self.text += chunk
@@ -106,9 +107,6 @@ class TutorTurn:
             "latency_ms": round((time.perf_counter() - started) * 1000, 2),
         }
 
-
-def safe_fallback_reply(request: TutorRequest) -> str:
-    return "Let's keep working on it together. What have you tried so far, and where did you get stuck?"
 
 
 def tutor_backend(name: str) -> TutorBackend:

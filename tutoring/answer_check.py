@@ -90,7 +90,7 @@ def _parse(text: str, *, variables: tuple[str, ...]) -> sympy.Expr:
     return value
 
 
-def _read_number(text: str, *, variables: tuple[str, ...]) -> sympy.Expr:
+def _read_number(text: str) -> sympy.Expr:
     equation = _LEADING_VARIABLE.match(text)
     if equation:
         text = equation.group(2).strip()
@@ -142,7 +142,7 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
     variables = tuple(spec.variables)
     key = sympy.sympify(spec.answer, locals={name: sympy.Symbol(name) for name in variables})
     if spec.kind == "numeric":
-        student = _read_number(text, variables=variables)
+        student = _read_number(text)
         if spec.tolerance > 0:
             correct = abs(float(student) - float(key)) <= spec.tolerance
         else:

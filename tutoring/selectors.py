@@ -141,8 +141,14 @@ def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
                + 0.02 * rng.random())
 
 
-def session_chat(*, session: LearningSession) -> list[ChatMessage]:
-    return list(session.chat_messages.filter(item=session.current_item_id))
+def session_chat(*, session: LearningSession, item_id: int | None) -> list[ChatMessage]:
+    """The session's conversation about one item."""
+    return list(session.chat_messages.filter(item=item_id))
+
+
+def session_last_attempt(*, session: LearningSession, item_id: int | None) -> Attempt | None:
+    """The latest answer in this session to one item (its verdict stays on the card)."""
+    return session.attempts.filter(item=item_id).order_by("-created_at", "-id").first()
 
 
 def teacher_classrooms(*, teacher: User) -> list[Classroom]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from knowledge.learner import Mastery
 from knowledge.models import Concept
-from knowledge.selectors import learner_mastery
+from knowledge.selectors import item_main_concepts, learner_mastery
 from knowledge.services import learner_observe
 from llm.tutor import TutorRequest, tutor_turn
 from tutoring.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
@@ -116,7 +116,7 @@ def session_end(*, session: LearningSession, at: datetime | None = None) -> Lear
 def _open_item(session: LearningSession, item_id: int) -> Item:
     if session.ended_at is not None:
         raise Conflict("This practice session has ended; start a new one.")
-    item = Item.objects.filter(pk=item_id, course_id=session.course_id).prefetch_related("concepts").first()
+    item = Item.objects.filter(pk=item_id, course_id=session.course_id).first()
     if item is None:
         raise NotFound("No such item in this course.")
     if item.id != session.current_item_id:
@@ -139,13 +139,14 @@ def attempt_record(
     ``notify=False`` skips the live update of the teachers' grids (for replaying history nobody watches).
     """
     at = at or timezone.now()
-    existing = Attempt.objects.filter(client_id=client_id).select_related("item").first()
+    existing = Attempt.objects.filter(client_id=client_id).first()
     if existing is not None:
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
         verdict = Verdict(correct=existing.correct, message=existing.feedback)
+        concept_id = item_main_concepts(item_ids=[existing.item_id])[existing.item_id]
         known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=at)
-        mastery = {cid: known[session.learner_id, cid] for cid in existing.item.concepts.values_list("id", flat=True)}
+        mastery = {concept_id: known[session.learner_id, concept_id]}
         return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)
 
     item = _open_item(session, item_id)

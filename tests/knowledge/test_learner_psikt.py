@@ -8,7 +8,6 @@ import torch
 
 from knowledge.learner.psikt import (
     Answers,
-    Cohort,
     answer_update,
     chain_log_likelihood,
     chains_build,
@@ -155,8 +154,8 @@ def test_new_learner_level_is_learned_from_answers():
                                                                                 observe=everything)[0][-1] + 0.2
 
 
-def test_cohort_shapes_are_checked_by_the_model():
+def test_fit_returns_one_value_per_learner_item_and_concept():
     simulation = cohort_simulate(n_learners=5, n_items=8, n_concepts=2, answers_per_learner=6, seed=5)
     posterior = cohort_fit(simulation.cohort, steps=2, progress=False)
     assert posterior.traits.shape == (5, 3) and posterior.item_difficulty.shape == (8,)
-    assert posterior.learn_right.shape == (2,) and isinstance(simulation.cohort, Cohort)
+    assert posterior.learn_right.shape == (2,) and posterior.concept_difficulty.shape == (2,)

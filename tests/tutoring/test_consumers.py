@@ -25,6 +25,13 @@ async def _connect(user, session_id: int) -> WebsocketCommunicator:
     return communicator
 
 
+async def _answer(communicator: WebsocketCommunicator, item, answer: str) -> dict:
+    """Send an attempt frame and return the reply."""
+    await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": answer,
+                                     "client_id": str(uuid.uuid4())})
+    return await communicator.receive_json_from()
+
+
 @pytest.fixture
 def practice(classroom, course):
     student = make_student(classroom, "wes")
@@ -93,14 +100,9 @@ async def test_malformed_answer_gets_a_clear_error_and_stores_nothing(practice):
 async def test_wrong_then_right_answer_updates_feedback_and_mastery(practice):
     student, session = practice
     item = session.current_item
-    wrong = wrong_answer(item)
     communicator = await _connect(student, session.id)
-    await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": wrong,
-                                     "client_id": str(uuid.uuid4())})
-    first = await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": item.answer,
-                                     "client_id": str(uuid.uuid4())})
-    second = await communicator.receive_json_from()
+    first = await _answer(communicator, item, wrong_answer(item))
+    second = await _answer(communicator, item, item.answer)
     await communicator.disconnect()
     assert (first["type"], first["correct"], second["correct"]) == ("feedback", False, True)
     assert "Correct!" in second["html"]["item"] and 'id="mastery"' in second["html"]["mastery"]
@@ -138,9 +140,7 @@ async def test_next_frame_brings_a_new_item(practice):
     student, session = practice
     item = session.current_item
     communicator = await _connect(student, session.id)
-    await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": item.answer,
-                                     "client_id": str(uuid.uuid4())})
-    await communicator.receive_json_from()
+    await _answer(communicator, item, item.answer)
     await communicator.send_json_to({"type": "next"})
     reply = await communicator.receive_json_from()
     await communicator.disconnect()
@@ -151,11 +151,8 @@ async def test_next_frame_brings_a_new_item(practice):
 async def test_feedback_stays_on_the_card_after_a_hint(practice):
     student, session = practice
     item = session.current_item
-    wrong = wrong_answer(item)
     communicator = await _connect(student, session.id)
-    await communicator.send_json_to({"type": "attempt", "item_id": item.id, "answer": wrong,
-                                     "client_id": str(uuid.uuid4())})
-    await communicator.receive_json_from()
+    await _answer(communicator, item, wrong_answer(item))
     await communicator.send_json_to({"type": "hint", "item_id": item.id})
     hint = await communicator.receive_json_from()
     await communicator.disconnect()
