@@ -16,4 +16,6 @@ urlpatterns = [
     path("practice/<int:session_id>/chat/", views.practice_chat, name="practice-chat"),
     path("teach/", views.teach, name="teach"),
     path("teach/classes/<int:classroom_id>/", views.classroom, name="classroom"),
+    path("teach/classes/<int:classroom_id>/students/<int:student_id>/chat/", views.class_student_chat_page,
+         name="class-student-chat"),
 ]

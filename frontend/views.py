@@ -23,6 +23,7 @@ from tutoring.errors import Forbidden, ServiceError
 from tutoring.models import Classroom, User
 from tutoring.selectors import (
     class_mastery_grid,
+    class_student_chat,
     course_concept,
     learner_course,
     learner_courses,
@@ -194,3 +195,11 @@ def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
         "rows": [(student, list(zip(grid.concepts, cells, strict=True))) for student, cells in grid.rows],
         "telling_choices": Classroom.Telling.choices,
     })
+
+
+@role_required(User.Role.TEACHER)
+def class_student_chat_page(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+    student, exchanges = class_student_chat(teacher=request.user, classroom_id=classroom_id, student_id=student_id)
+    classroom = teacher_classroom(teacher=request.user, classroom_id=classroom_id)
+    return render(request, "teacher/student_chat.html",
+                  {"classroom": classroom, "student": student, "exchanges": exchanges})

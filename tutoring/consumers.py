@@ -115,10 +115,18 @@ class PracticeConsumer(JsonWebsocketConsumer):
         turn = services.chat_post(session=session, text=_field(frame, "text", str), client_id=_client_id(frame))
         self.send_json({"type": "chat.start", "client_id": str(turn.question.client_id),
                         "append": fragments.chat_question_fragments(message=turn.question)})
-        for chunk in turn.chunks:
-            self.send_json({"type": "chat.delta", "client_id": str(turn.question.client_id), "text": chunk})
-        self.send_json({"type": "chat.end", "client_id": str(turn.question.client_id),
-                        "html": fragments.chat_reply_fragments(session=session, question=turn.question)})
+        services.chat_reply_dispatch(question=turn.question, reply_channel=self.channel_name)
+
+    def chat_delta(self, event: dict[str, Any]) -> None:
+        """A piece of the tutor's reply, from whichever process writes it (see tutoring.tasks.chat_reply_send)."""
+        self.send_json({"type": "chat.delta", "client_id": event["client_id"], "text": event["text"]})
+
+    def chat_end(self, event: dict[str, Any]) -> None:
+        self.send_json({key: event[key] for key in ("type", "client_id", "html")})
+
+    def chat_error(self, event: dict[str, Any]) -> None:
+        self.send_json({"type": "error", "code": "tutor_unavailable", "client_id": event["client_id"],
+                        "message": event["message"]})
 
 
 class ClassroomConsumer(JsonWebsocketConsumer):

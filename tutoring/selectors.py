@@ -10,8 +10,11 @@ import networkx as nx
 from django.db.models import Count, Max, Q
 
 from knowledge.learner import Mastery
-from knowledge.models import Concept
-from knowledge.selectors import course_graph, learner_item_success, learner_mastery
+from knowledge.models import Concept, ConceptState
+from knowledge.selectors import course_graph, course_model, learner_item_success, learner_mastery
+from llm.agents.diagnostician import Attempt as TutorAttempt
+from llm.agents.schema import ConceptBelief
+from llm.tutor import TutorRequest
 from tutoring.errors import Forbidden, NotFound
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, User
 
@@ -151,6 +154,50 @@ def session_last_attempt(*, session: LearningSession, item_id: int | None) -> At
     return session.attempts.filter(item=item_id).order_by("-created_at", "-id").first()
 
 
+def tutor_request(*, session: LearningSession, question: ChatMessage, at: datetime) -> TutorRequest:
+    """What the tutor may know for a reply to ``question``: the item, the chat and the latest attempt on it,
+    and the learner model's beliefs about the item's concepts and their prerequisites."""
+    item = Item.objects.prefetch_related("concepts").get(pk=question.item_id)
+    course_map = concept_map(course_id=session.course_id)
+    graph = course_map.graph.copy()
+    for concept in course_map.concepts:
+        graph.nodes[concept.id]["name"] = concept.name
+    item_concepts = [c.id for c in item.concepts.all()]
+    suspects = set(item_concepts).union(*(nx.ancestors(graph, c) for c in item_concepts))
+    mastery = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=at)
+    model = course_model(course_id=session.course_id)
+    answers = {concept_id: right + wrong for concept_id, right, wrong in ConceptState.objects.filter(
+        learner_id=session.learner_id, concept_id__in=suspects).values_list("concept_id", "right", "wrong")}
+    beliefs = {
+        concept_id: ConceptBelief(
+            concept_id=concept_id, name=graph.nodes[concept_id]["name"], mastery=mastery[key].p,
+            uncertainty=mastery[key].uncertainty,
+            difficulty=float(model.posterior.concept_difficulty[model.concept_index[concept_id]]),
+            answers=int(answers.get(concept_id, 0)),
+        )
+        for concept_id in suspects
+        if (key := (session.learner_id, concept_id)) in mastery and concept_id in model.concept_index
+    }
+    earlier = session.chat_messages.filter(item=item, created_at__lte=question.created_at).exclude(pk=question.pk)
+    dialogue = tuple((message.author, message.text) for message in earlier.order_by("created_at", "id"))
+    attempt = session_last_attempt(session=session, item_id=item.id)
+    tells_used = sum(1 for trace in session.chat_messages.filter(author=ChatMessage.Author.TUTOR)
+                     .values_list("trace", flat=True) if trace.get("plan", {}).get("intervene"))
+    focus = (session.focus_concept_id,) if session.focus_concept_id else tuple(item_concepts)
+    return TutorRequest(
+        item_prompt=item.prompt, hints=tuple(item.hints), solution=item.solution, hints_shown=session.hints_shown,
+        attempts=session.current_attempts, solved=session.current_solved, student_text=question.text,
+        telling=session.classroom.tutor_telling if session.classroom else Classroom.Telling.HINTS,
+        answer_kind=item.answer_kind, answer_key=item.answer,
+        turn=session.chat_messages.filter(author=ChatMessage.Author.TUTOR).count(),
+        last_attempt=None if attempt is None else TutorAttempt(answer=attempt.response, correct=attempt.correct,
+                                                               feedback=attempt.feedback),
+        dialogue=dialogue, concepts=tuple(item_concepts),
+        concept_names=tuple(graph.nodes[c]["name"] for c in item_concepts), beliefs=beliefs, graph=graph,
+        goals=focus, topic=", ".join(graph.nodes[c]["name"] for c in item_concepts), tells_used=tells_used,
+    )
+
+
 def teacher_classrooms(*, teacher: User) -> list[Classroom]:
     return list(
         Classroom.objects.filter(teacher=teacher)
@@ -167,6 +214,28 @@ def teacher_classroom(*, teacher: User, classroom_id: int) -> Classroom:
     if classroom.teacher_id != teacher.id:
         raise Forbidden("This is not one of your classes.")
     return classroom
+
+
+@dataclass(frozen=True)
+class TutorExchange:
+    """A student's message and the tutor's reply, with the decisions behind the reply."""
+
+    question: ChatMessage
+    reply: ChatMessage | None  # None while the reply is still being written
+
+
+def class_student_chat(*, teacher: User, classroom_id: int, student_id: int,
+                       limit: int = 50) -> tuple[User, list[TutorExchange]]:
+    """A student of the teacher's class and their latest exchanges with the tutor in this class, newest first."""
+    classroom = teacher_classroom(teacher=teacher, classroom_id=classroom_id)
+    student = classroom.students.filter(pk=student_id).first()
+    if student is None:
+        raise NotFound("No such student in this class.")
+    questions = list(ChatMessage.objects.filter(session__learner=student, session__classroom=classroom,
+                                                author=ChatMessage.Author.STUDENT)
+                     .select_related("item").order_by("-created_at", "-id")[:limit])
+    replies = {reply.in_reply_to_id: reply for reply in ChatMessage.objects.filter(in_reply_to__in=questions)}
+    return student, [TutorExchange(question=q, reply=replies.get(q.id)) for q in questions]
 
 
 def class_mastery_grid(

@@ -15,12 +15,12 @@ from knowledge.learner import Mastery
 from knowledge.models import Concept
 from knowledge.selectors import item_main_concepts, learner_mastery
 from knowledge.services import learner_observe
-from llm.tutor import TutorRequest, tutor_turn
+from llm.tutor import decision_models_current, tutor_turn
 from tutoring.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Enrolment, Item, LearningSession, User
-from tutoring.selectors import practice_item_choose
-from tutoring.tasks import class_dashboard_notify
+from tutoring.selectors import practice_item_choose, tutor_request
+from tutoring.tasks import chat_reply_send, class_dashboard_notify
 
 
 @dataclass(frozen=True)
@@ -213,33 +213,41 @@ def chat_post(*, session: LearningSession, text: str, client_id: uuid.UUID, at: 
     if question is not None:
         if question.session_id != session.id:
             raise Conflict("This message id is already used.")
-        stored = ChatMessage.objects.filter(in_reply_to=question).first()
-        if stored is not None:
-            return ChatTurn(question=question, chunks=iter([stored.text]))
     else:
         if session.current_item_id is None:
             raise Conflict("There is no question on screen to talk about.")
         question = ChatMessage.objects.create(session=session, item_id=session.current_item_id,
                                               author=ChatMessage.Author.STUDENT, text=text, client_id=client_id,
                                               created_at=at or timezone.now())
-    item = Item.objects.get(pk=question.item_id)
-    request = TutorRequest(
-        item_prompt=item.prompt, hints=tuple(item.hints), solution=item.solution, hints_shown=session.hints_shown,
-        attempts=session.current_attempts, solved=session.current_solved, student_text=question.text,
-        telling=session.classroom.tutor_telling if session.classroom else Classroom.Telling.HINTS,
-        answer_kind=item.answer_kind, answer_key=item.answer,
-        turn=ChatMessage.objects.filter(session=session, author=ChatMessage.Author.TUTOR).count(),
-    )
-    turn = tutor_turn(request, backend=settings.CAIRN_LLM_BACKEND)
+    return ChatTurn(question=question, chunks=chat_reply_stream(question=question))
 
-    def stream() -> Iterator[str]:
-        yield from turn.chunks()
-        with transaction.atomic():
-            locked = LearningSession.objects.select_for_update().get(pk=session.pk)
-            if turn.decision.hint_index is not None and locked.current_item_id == item.id:
-                locked.hints_shown = max(locked.hints_shown, turn.decision.hint_index + 1)
-                locked.save(update_fields=["hints_shown"])
-            ChatMessage.objects.create(session=session, item=item, author=ChatMessage.Author.TUTOR, text=turn.text,
-                                       in_reply_to=question, trace=turn.trace)
 
-    return ChatTurn(question=question, chunks=stream())
+def chat_reply_dispatch(*, question: ChatMessage, reply_channel: str) -> None:
+    """Have the reply written where the tutor's model runs (a worker on the LLM queue, or here when Celery is
+    eager) and streamed to ``reply_channel``, so a long generation never holds up the web process."""
+    transaction.on_commit(lambda: chat_reply_send.delay(question_id=question.id, reply_channel=reply_channel))
+
+
+def chat_reply_stream(*, question: ChatMessage) -> Iterator[str]:
+    """The tutor's reply to ``question``, chunk by chunk; stored with its decision trace when it ends.
+
+    Nothing runs until the first chunk is asked for, so the reply can be written where the model lives: in
+    the web process, or by a worker on the LLM queue (``tutoring.tasks.chat_reply_send``). A reply that is
+    already stored (a resend) is replayed, not written again.
+    """
+    stored = ChatMessage.objects.filter(in_reply_to=question).first()
+    if stored is not None:
+        yield stored.text
+        return
+    session = LearningSession.objects.select_related("course", "classroom").get(pk=question.session_id)
+    request = tutor_request(session=session, question=question, at=timezone.now())
+    turn = tutor_turn(request, backend=settings.CAIRN_LLM_BACKEND, backend_options=settings.CAIRN_LLM_OPTIONS,
+                      decision_models=decision_models_current(root=settings.CAIRN_DECISION_MODELS_DIR))
+    yield from turn.chunks()
+    with transaction.atomic():
+        locked = LearningSession.objects.select_for_update().get(pk=session.pk)
+        if turn.hints_shown > locked.hints_shown and locked.current_item_id == question.item_id:
+            locked.hints_shown = turn.hints_shown
+            locked.save(update_fields=["hints_shown"])
+        ChatMessage.objects.create(session=session, item_id=question.item_id, author=ChatMessage.Author.TUTOR,
+                                   text=turn.text, in_reply_to=question, trace=turn.trace)

@@ -125,7 +125,8 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # A streamed reply is queued whole before it is delivered when Celery runs eagerly: room for a long one.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
 
 # --- Celery: eager in-process without a broker; Redis (or CELERY_BROKER_URL) otherwise.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
@@ -133,6 +134,10 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CAIRN_CELERY_QUEUE", "cairn")
+# Tutor replies go to the LLM queue: run a worker with `-Q <queue>` next to the GPU to host the model there.
+CELERY_TASK_ROUTES = {
+    "tutoring.chat_reply_send": {"queue": os.environ.get("CAIRN_LLM_QUEUE", CELERY_TASK_DEFAULT_QUEUE)},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -179,7 +184,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- Tutor
-CAIRN_LLM_BACKEND = os.environ.get("CAIRN_LLM_BACKEND", "template")
+CAIRN_LLM_BACKEND = os.environ.get("CAIRN_LLM_BACKEND", "template")  # template | transformers | openai
+if CAIRN_LLM_BACKEND not in {"template", "transformers", "openai"}:
+    raise ImproperlyConfigured("CAIRN_LLM_BACKEND must be template, transformers or openai")
+# Backend settings, read by the backend itself: CAIRN_LLM_MODEL_DIR (transformers); CAIRN_LLM_BASE_URL,
+# CAIRN_LLM_MODEL, CAIRN_LLM_API_KEY, CAIRN_LLM_TIMEOUT (openai).
+CAIRN_LLM_OPTIONS = {key: value for key, value in os.environ.items()
+                     if key.startswith("CAIRN_LLM_") and key != "CAIRN_LLM_BACKEND"}
+# Trained remediation decision models and critic (python -m llm.train_decisions); rules are used when absent.
+CAIRN_DECISION_MODELS_DIR = Path(os.environ.get("CAIRN_DECISION_MODELS_DIR", VAR_DIR / "decision-models"))
 CAIRN_MAX_CHAT_LENGTH = 1000
 
 # --- Production hardening (python manage.py check --deploy --fail-level WARNING passes with these).

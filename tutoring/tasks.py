@@ -26,9 +26,40 @@ def class_dashboard_notify(*, classroom_ids: list[int], learner_id: int) -> int:
                                   student_ids=[learner_id])
         for student, cells in grid.rows:
             cells_by_concept = list(zip(grid.concepts, cells, strict=True))
-            html = render_to_string("teacher/_grid_row.html", {"student": student, "cells": cells_by_concept})
+            html = render_to_string("teacher/_grid_row.html", {"grid": grid, "student": student,
+                                                                 "cells": cells_by_concept})
             async_to_sync(layer.group_send)(
                 classroom_group(classroom.id), {"type": "mastery.row", "learner_id": student.id, "html": html}
             )
             sent += 1
+    return sent
+
+
+@shared_task(name="tutoring.chat_reply_send")
+def chat_reply_send(*, question_id: int, reply_channel: str) -> int:
+    """Write the tutor's reply to a chat message and stream it to the student's websocket channel.
+
+    Routed to the LLM queue (CAIRN_LLM_QUEUE), so a worker next to the GPU can host the model for every web
+    process. Returns the number of chunks sent.
+    """
+    from frontend import fragments
+    from tutoring.models import ChatMessage
+    from tutoring.services import chat_reply_stream
+
+    layer = get_channel_layer()
+    question = ChatMessage.objects.select_related("session").get(pk=question_id)
+    client_id = str(question.client_id)
+    sent = 0
+    try:
+        for chunk in chat_reply_stream(question=question):
+            async_to_sync(layer.send)(reply_channel, {"type": "chat.delta", "client_id": client_id, "text": chunk})
+            sent += 1
+    except Exception:
+        async_to_sync(layer.send)(reply_channel, {
+            "type": "chat.error", "client_id": client_id,
+            "message": "The tutor could not reply just now. Please send your message again.",
+        })
+        raise
+    html = fragments.chat_reply_fragments(session=question.session, question=question)
+    async_to_sync(layer.send)(reply_channel, {"type": "chat.end", "client_id": client_id, "html": html})
     return sent

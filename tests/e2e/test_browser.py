@@ -74,10 +74,15 @@ def test_chat_panel_streams_a_tutor_reply(student, course, live_server_url, brow
     _log_in(page, live_server_url)
     page.get_by_role("button", name="Start practice").click()
     expect(page.locator("#connection")).to_have_text("Live")
+    item = LearningSession.objects.get(learner=student).current_item
     page.get_by_label("Message to the tutor").fill("Can you just tell me the answer?")
     page.get_by_role("button", name="Send").click()
-    expect(page.locator("#chat-log .message.tutor")).to_contain_text("Hint 1")
-    item = LearningSession.objects.get(learner=student).current_item
+    expect(page.locator("#chat-log .message.tutor")).to_contain_text("hand you the answer")
+    _answer(page, item, wrong_answer(item))
+    expect(page.locator("#verdict")).to_contain_text("Not quite")
+    page.get_by_label("Message to the tutor").fill("I'm stuck, can you help?")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#chat-log .message.tutor").nth(1)).to_contain_text(item.hints[0])
     assert item.answer not in page.locator("#chat-log").inner_text()
     page.screenshot(path=str(ARTIFACTS / "student-chat.png"), full_page=True)
 

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_student
+from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.models import Attempt, ChatMessage, Item, LearningSession
 
@@ -116,7 +116,8 @@ def test_chat_over_http_returns_the_reply(student_client, course):
     response = student_client.post(reverse("practice-chat", args=[session.id]),
                                    {"text": "Just tell me the answer", "client_id": uuid.uuid4()}, **HTMX)
     html = response.content.decode()
-    assert response.status_code == 200 and "Hint 1" in html and "Just tell me the answer" in html
+    assert response.status_code == 200 and "Just tell me the answer" in html
+    assert "hand you the answer" in html and session.current_item.answer not in html.split("Just tell me")[1]
     assert ChatMessage.objects.filter(author="tutor").count() == 1
 
 
@@ -177,3 +178,27 @@ def test_teacher_setting_with_unknown_telling_is_refused(client, teacher, classr
     response = client.post(reverse("classroom", args=[classroom.id]), {"tutor_enabled": "on", "tutor_telling": "all"})
     classroom.refresh_from_db()
     assert response.status_code == 400 and classroom.tutor_telling == "hints"
+
+
+def test_teacher_reads_why_the_tutor_said_what_it_said(client, teacher, classroom, course, student):
+    session = services.session_start(learner=student, course=course)
+    services.attempt_record(session=session, item_id=session.current_item_id,
+                            response=wrong_answer(session.current_item), client_id=uuid.uuid4())
+    "".join(services.chat_post(session=session, text="I'm stuck", client_id=uuid.uuid4()).chunks)
+    client.force_login(teacher)
+    page = client.get(reverse("classroom", args=[classroom.id])).content.decode()
+    chat_url = reverse("class-student-chat", args=[classroom.id, student.id])
+    assert chat_url in page
+    html = client.get(chat_url).content.decode()
+    reply = ChatMessage.objects.get(author="tutor")
+    assert "I&#x27;m stuck" in html and reply.trace["plan"]["strategy"] in html
+    assert "Why the tutor said this" in html and reply.trace["diagnosis"]["error_type"] in html
+
+
+def test_teacher_cannot_read_another_class_or_a_student_outside_the_class(client, classroom, teacher, db):
+    other = services.user_create(username="t2", password="pw-t2-123456", role="teacher")
+    outsider = services.user_create(username="out", password="pw-out-12345", role="student")
+    client.force_login(other)
+    assert client.get(reverse("class-student-chat", args=[classroom.id, outsider.id])).status_code == 403
+    client.force_login(teacher)
+    assert client.get(reverse("class-student-chat", args=[classroom.id, outsider.id])).status_code == 404

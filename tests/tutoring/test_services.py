@@ -109,15 +109,37 @@ def test_teacher_cannot_start_a_practice_session(course, teacher):
         services.session_start(learner=teacher, course=course)
 
 
-def test_chat_reply_streams_and_both_turns_are_stored(session):
+def test_chat_reply_after_a_wrong_try_gives_a_hint_and_both_turns_are_stored(session):
+    services.attempt_record(session=session, item_id=session.current_item_id,
+                            response=wrong_answer(session.current_item), client_id=uuid.uuid4())
     turn = services.chat_post(session=session, text="I'm stuck, can you help?", client_id=uuid.uuid4())
     reply = "".join(turn.chunks)
-    assert "Hint 1" in reply
+    assert session.current_item.hints[0] in reply
     tutor = ChatMessage.objects.get(author="tutor")
     assert tutor.text == reply and tutor.in_reply_to == turn.question
-    assert tutor.trace["move"] == "hint" and tutor.trace["guard"] == "passed"
+    assert tutor.trace["plan"]["intervene"] is True and tutor.trace["guard"] == "passed"
     session.refresh_from_db()
     assert session.hints_shown == 1
+
+
+def test_before_any_try_the_tutor_asks_a_question_and_shows_no_hint(session):
+    reply = "".join(services.chat_post(session=session, text="Just tell me the answer",
+                                       client_id=uuid.uuid4()).chunks)
+    assert "?" in reply and session.current_item.answer not in reply
+    session.refresh_from_db()
+    assert session.hints_shown == 0
+
+
+def test_the_stored_trace_explains_the_reply_from_the_learner_model(session):
+    services.attempt_record(session=session, item_id=session.current_item_id,
+                            response=wrong_answer(session.current_item), client_id=uuid.uuid4())
+    "".join(services.chat_post(session=session, text="help", client_id=uuid.uuid4()).chunks)
+    trace = ChatMessage.objects.get(author="tutor").trace
+    assert trace["diagnosis"]["error_type"] in {"guess", "misinterpret", "careless", "right-idea", "imprecise",
+                                                "diagnose"}
+    weak = trace["diagnosis"]["weak_concepts"]
+    assert weak and "mastery" in weak[0]["evidence"] and weak[0]["path"]
+    assert trace["backend"] == "template" and trace["latency_ms"] >= 0 and trace["plan"]["reason"]
 
 
 def test_resent_chat_message_replays_the_stored_reply(session):

@@ -1,0 +1,73 @@
+"""What the agents hand each other, and the label sets they speak in.
+
+Error types, strategies and intentions are Bridge's (Wang et al., NAACL 2024), plus two error types of our
+own: "no-error" (the attempt is right) and "off-task" (the message is not about the problem).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BRIDGE_ERROR_TYPES = ("guess", "misinterpret", "careless", "right-idea", "imprecise", "diagnose")
+ERROR_TYPES = (*BRIDGE_ERROR_TYPES, "no-error", "off-task")
+STRATEGIES = (
+    "explain_concept", "ask_question", "provide_hint", "provide_strategy", "provide_example", "provide_correction",
+    "provide_similar_problem", "simplify_question", "affirm_correct_answer", "encourage_student",
+)
+INTENTIONS = (
+    "motivate_student", "elaborate_answer", "correct_mistake", "hint_mistake", "clarify_misunderstanding",
+    "understand_topic", "diagnose_mistake", "support_thinking", "explain_mistake", "signal_goal",
+)
+
+
+@dataclass(frozen=True)
+class ConceptBelief:
+    """The learner model's belief about one concept, as the agents read it."""
+
+    concept_id: int
+    name: str
+    mastery: float  # P(correct) on a typical item of the concept now
+    uncertainty: float  # width of the 90 % interval of that probability
+    difficulty: float  # typical item difficulty of the concept (logit scale)
+    answers: int  # how many answers the learner has given on it
+
+
+@dataclass(frozen=True)
+class WeakConcept:
+    belief: ConceptBelief
+    evidence: str  # why it is suspected, in words a teacher can read
+    path: tuple[str, ...]  # prerequisite path from it to the item's concept, by name
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    error_type: str  # one of ERROR_TYPES
+    error_scores: dict[str, float]  # P(error type), from the decision model (or rules when none is loaded)
+    misconception: str  # the suspected slip or misconception, in words
+    weak_concepts: tuple[WeakConcept, ...]  # most suspect first
+    strategy_scores: dict[str, float] = field(default_factory=dict)  # the decision model's view, for the Planner
+    intention_scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    strategy: str  # one of STRATEGIES
+    intention: str  # one of INTENTIONS
+    intervene: bool  # False: let the student try first
+    reason: str  # why, in words, for the teacher's trace
+    concept_path: tuple[str, ...]  # concepts to work through, in order, ending at the goal
+    hint_index: int | None  # the item hint to ground this turn in, if any
+    may_reveal: bool  # whether this turn may state the answer (after solving, or when the teacher allows it)
+    expected_gain: dict[str, float] = field(default_factory=dict)  # {"hint": ..., "wait": ...}
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """What the Tutor agent may read of the item. Never the answer key; the worked solution only on a turn
+    whose plan may reveal it. So no prompt can carry the key, whatever a backend does with it."""
+
+    prompt: str
+    hints: tuple[str, ...]  # the hints the student has seen, plus the one this turn's plan releases
+    solution: str  # "" unless the plan may reveal
+    concepts: tuple[str, ...]  # the item's concepts, by name
+    more_hints: bool = True  # whether the item has hints the student has not seen yet
