@@ -7,9 +7,10 @@ maps a course's concept and item ids onto them. Its parameters come from the cou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import networkx as nx
 import torch
@@ -29,6 +30,7 @@ from knowledge.learner.psikt import (
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 
 SECONDS_PER_DAY = 86400.0
+CLOCK_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 # Before a course's first fit: population spread of forgetting, level and volatility (log alpha, mu, log sigma).
 DEFAULT_TRAIT_SCALE = torch.tensor([0.5, 1.0, 0.3])
 
@@ -42,8 +44,14 @@ class CourseModel:
 
 
 def days(at: datetime) -> float:
-    """The learner model's clock: days since the epoch."""
-    return at.timestamp() / SECONDS_PER_DAY
+    """The learner model's clock: days since CLOCK_EPOCH. A recent origin keeps float32 tensors precise to
+    seconds (days since 1970 would round to minutes, blurring the gaps within a session)."""
+    return (at - CLOCK_EPOCH).total_seconds() / SECONDS_PER_DAY
+
+
+def moment(day: float) -> datetime:
+    """The inverse of ``days``."""
+    return CLOCK_EPOCH + timedelta(days=day)
 
 
 def course_graph(*, course_id: int) -> nx.DiGraph:
@@ -144,22 +152,35 @@ def _course_model_build(course_id: int) -> CourseModel:
     for iid, i in authored.item_index.items():
         if iid in fitted_items and posterior.item_seen[fitted_items[iid]]:
             merged.item_difficulty[i] = posterior.item_difficulty[fitted_items[iid]]
+    # Fitted edges whose two concepts are still in the course, re-indexed (snapshots before transfer have none).
+    kept = [(e, authored.concept_index[snapshot.concept_ids[j]], authored.concept_index[snapshot.concept_ids[k]])
+            for e, (j, k) in enumerate(posterior.edges.tolist())
+            if snapshot.concept_ids[j] in authored.concept_index and snapshot.concept_ids[k] in authored.concept_index]
+    fitted_edges = torch.tensor([e for e, _, _ in kept], dtype=torch.long)
     merged = Posterior(trait_loc=posterior.trait_loc, trait_scale=posterior.trait_scale, traits=merged.traits,
                        item_difficulty=merged.item_difficulty, concept_difficulty=merged.concept_difficulty,
                        learn_right=merged.learn_right, learn_wrong=merged.learn_wrong, general=posterior.general,
-                       item_seen=merged.item_seen)
+                       item_seen=merged.item_seen,
+                       edges=torch.tensor([[j, k] for _, j, k in kept], dtype=torch.long).reshape(-1, 2),
+                       edge_weight=posterior.edge_weight[fitted_edges],
+                       edge_interval=posterior.edge_interval[fitted_edges], gamma=posterior.gamma)
     return CourseModel(posterior=merged, concept_index=authored.concept_index, item_index=authored.item_index,
                        version=snapshot.version)
 
 
 def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: list[int]) -> FilterState:
-    """The stored beliefs of these learners (index i = learner_ids[i]) as the filter's state."""
+    """The stored beliefs of these learners (index i = learner_ids[i]) as the filter's state; learners a cohort
+    fit has seen forget at their fitted rate (alpha, sigma), the others at the population's."""
     state = filter_start(model.posterior, n_learners=len(learner_ids))
     row_of = {learner_id: i for i, learner_id in enumerate(learner_ids)}
     for traits in LearnerTraits.objects.filter(learner_id__in=learner_ids, course_id=course_id):
+        i = row_of[traits.learner_id]
         if "level" in traits.mean:
-            state.level_mean[row_of[traits.learner_id]] = traits.mean["level"]
-            state.level_var[row_of[traits.learner_id]] = traits.variance["level"]
+            state.level_mean[i] = traits.mean["level"]
+            state.level_var[i] = traits.variance["level"]
+        if "log_alpha" in traits.mean and "log_sigma" in traits.mean:
+            state.alpha[i] = math.exp(traits.mean["log_alpha"])
+            state.stationary[i] = math.exp(2 * traits.mean["log_sigma"]) / (2 * state.alpha[i])
     rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id)
     for row in rows:
         i, k = row_of[row.learner_id], model.concept_index[row.concept_id]
@@ -206,3 +227,31 @@ def learner_item_success(*, learner_id: int, course_id: int, item_ids: list[int]
                              difficulty=item_difficulty_of(model.posterior, item, concept),
                              time=torch.full((len(known),), days(at)))
     return dict(zip(known, p.tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class EdgeSuggestionRow:
+    """A prerequisite edge the active fit suggests adding, with the evidence a curator reads."""
+
+    prerequisite_id: int
+    prerequisite_name: str
+    concept_id: int
+    concept_name: str
+    score: float  # fitted transfer rate gamma w (see knowledge.learner.psikt.EdgeSuggestion)
+    evidence: dict
+    closes_cycle: bool  # the graph would refuse it as it stands
+
+
+def edge_suggestion_list(*, course_id: int) -> list[EdgeSuggestionRow]:
+    """The active fit's suggested edges, best first, leaving out edges curated since and deleted concepts."""
+    snapshot = ModelSnapshot.objects.filter(course_id=course_id, is_active=True).first()
+    stored = [] if snapshot is None else snapshot.parameters.get("edge_suggestions", [])
+    names = dict(Concept.objects.filter(course_id=course_id).values_list("id", "name"))
+    curated = set(Prerequisite.objects.filter(concept__course_id=course_id)
+                  .values_list("prerequisite_id", "concept_id"))
+    return [EdgeSuggestionRow(prerequisite_id=row["prerequisite"], prerequisite_name=names[row["prerequisite"]],
+                              concept_id=row["concept"], concept_name=names[row["concept"]], score=row["score"],
+                              evidence=row["evidence"], closes_cycle=row["closes_cycle"])
+            for row in stored
+            if row["prerequisite"] in names and row["concept"] in names
+            and (row["prerequisite"], row["concept"]) not in curated]

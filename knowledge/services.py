@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import torch
 from django.db import models, transaction
@@ -11,12 +11,15 @@ from django.utils import timezone
 from knowledge.graph import GraphCycleError, graph_cycle_closed
 from knowledge.learner import Mastery
 from knowledge.learner.psikt import (
+    CANDIDATE_EDGE_PRIOR,
     TRAIT_NAMES,
     Answers,
     Cohort,
     FilterState,
     Posterior,
     cohort_fit,
+    edge_candidates,
+    edge_suggestions,
     filter_run,
     filter_step,
     filter_success,
@@ -25,12 +28,12 @@ from knowledge.learner.psikt import (
 )
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 from knowledge.selectors import (
-    SECONDS_PER_DAY,
     course_graph,
     course_model,
     days,
     item_main_concepts,
     learner_filter_state,
+    moment,
 )
 
 MODEL_NAME = "psikt"
@@ -103,11 +106,15 @@ def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits
             learner_id=learner_id, concept_id=concept_id,
             defaults={"mean": float(state.mean[i, k]), "variance": float(state.variance[i, k]),
                       "right": float(state.right[i, k]), "wrong": float(state.wrong[i, k]),
-                      "updated_at": datetime.fromtimestamp(float(state.last_seen[i, k]) * SECONDS_PER_DAY, tz=UTC)},
+                      "updated_at": moment(float(state.last_seen[i, k]))},
         )
 
 
 REFIT_STEPS = 200
+# Candidate prerequisite edges a refit weighs (beside the curated ones): the pairs that at least
+# EDGE_CANDIDATE_LEARNERS learners practised in that order, at most EDGE_CANDIDATES of them.
+EDGE_CANDIDATES = 20
+EDGE_CANDIDATE_LEARNERS = 3
 
 
 def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: bool = False) -> ModelSnapshot:
@@ -117,6 +124,12 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
     by replaying their answers under the new parameters, then apply answers that arrived meanwhile) is one
     transaction. With no new answers since the active fit, nothing happens and the active snapshot is
     returned, so running it twice is harmless. ``snapshot.progress`` tells how far a running fit is.
+
+    The fit weighs the course's prerequisite edges (their curated weights are the prior scales of the fitted
+    ones) and candidate edges outside the graph (``edge_candidates``); ``snapshot.parameters`` holds the fitted
+    weights (``edges`` index ``concept_ids``) and, under ``edge_suggestions``, the candidates scored with their
+    evidence (read them with ``knowledge.selectors.edge_suggestion_list``). Learners replay their answers with
+    their fitted traits.
     """
     from tutoring.models import Attempt
 
@@ -150,11 +163,22 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
             ModelSnapshot.objects.filter(pk=snapshot.pk).update(progress=done / total)
 
     try:
+        curated = list(Prerequisite.objects.filter(concept__course_id=course_id)
+                       .values_list("prerequisite_id", "concept_id", "weight"))
+        edges = torch.tensor([[model.concept_index[j], model.concept_index[k]] for j, k, _ in curated],
+                             dtype=torch.long).reshape(-1, 2)
+        candidates = edge_candidates(answers=answers, edges=edges, n_concepts=len(model.concept_index),
+                                     most=EDGE_CANDIDATES, least_learners=EDGE_CANDIDATE_LEARNERS)
+        edge_prior = torch.tensor([weight for _, _, weight in curated] + [CANDIDATE_EDGE_PRIOR] * len(candidates))
         cohort = Cohort(answers=answers, item_concept=item_concept, n_learners=len(learner_ids),
-                        n_items=len(model.item_index), n_concepts=len(model.concept_index))
+                        n_items=len(model.item_index), n_concepts=len(model.concept_index),
+                        edges=torch.cat([edges, candidates]), edge_prior=edge_prior)
         posterior = cohort_fit(cohort, steps=steps, progress=progress, on_step=report)
         with torch.no_grad():
-            _, state = filter_run(posterior, answers, observe=torch.ones(len(rows), dtype=torch.bool))
+            _, state = filter_run(posterior, answers, observe=torch.ones(len(rows), dtype=torch.bool),
+                                  traits=posterior.traits)
+        suggestions = _suggestions_stored(posterior, answers, candidates, course_id=course_id,
+                                          concept_ids=list(model.concept_index))
     except Exception as error:
         ModelSnapshot.objects.filter(pk=snapshot.pk).update(status=ModelSnapshot.Status.FAILED, message=str(error),
                                                              finished_at=timezone.now())
@@ -162,7 +186,8 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
     with transaction.atomic():
         ModelSnapshot.objects.filter(course_id=course_id, is_active=True).update(is_active=False)
         snapshot.status, snapshot.is_active, snapshot.progress = ModelSnapshot.Status.READY, True, 1.0
-        snapshot.parameters, snapshot.finished_at = posterior_to_dict(posterior), timezone.now()
+        snapshot.parameters = {**posterior_to_dict(posterior), "edge_suggestions": suggestions}
+        snapshot.finished_at = timezone.now()
         snapshot.save()
         _store_all(state, posterior, learner_ids=learner_ids, course_id=course_id,
                    concept_ids=list(model.concept_index))
@@ -173,6 +198,22 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
                                                                  "correct")):
             learner_observe(learner_id=learner_id, course_id=course_id, item_id=item_id, correct=correct, at=at)
     return snapshot
+
+
+def _suggestions_stored(posterior: Posterior, answers: Answers, candidates: torch.Tensor, *, course_id: int,
+                        concept_ids: list[int]) -> list[dict]:
+    """The scored candidate edges as JSON rows keyed by concept id, best first; ``closes_cycle``: the curated
+    graph would refuse the edge as it stands."""
+    names = dict(Concept.objects.filter(pk__in=concept_ids).values_list("pk", "name"))
+    graph = course_graph(course_id=course_id)
+    rows = []
+    for suggestion in edge_suggestions(posterior=posterior, answers=answers, candidates=candidates,
+                                       concept_names=[names[cid] for cid in concept_ids]):
+        parent, child = concept_ids[suggestion.parent], concept_ids[suggestion.child]
+        rows.append({"prerequisite": parent, "concept": child, "score": suggestion.score,
+                     "evidence": suggestion.evidence,
+                     "closes_cycle": bool(graph_cycle_closed(graph, prerequisite=parent, concept=child))})
+    return rows
 
 
 def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[int], course_id: int,
@@ -190,7 +231,7 @@ def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[in
             concepts.append(ConceptState(
                 learner_id=learner_id, concept_id=concept_ids[k], mean=float(state.mean[i, k]),
                 variance=float(state.variance[i, k]), right=float(state.right[i, k]), wrong=float(state.wrong[i, k]),
-                updated_at=datetime.fromtimestamp(float(state.last_seen[i, k]) * SECONDS_PER_DAY, tz=UTC)))
+                updated_at=moment(float(state.last_seen[i, k]))))
     LearnerTraits.objects.bulk_create(traits, update_conflicts=True, unique_fields=["learner", "course"],
                                       update_fields=["model_name", "mean", "variance", "updated_at"])
     ConceptState.objects.bulk_create(concepts, update_conflicts=True, unique_fields=["learner", "concept"],

@@ -17,7 +17,9 @@ SECONDS_PER_DAY = 86400.0
 
 
 def interactions_answers(data: Interactions) -> Answers:
-    time = data.time / SECONDS_PER_DAY if data.has_time else data.time
+    # Days since the data's first answer: float32 days since 1970 would round gaps to about a minute.
+    origin = data.time.min() if len(data.time) else 0.0
+    time = (data.time - origin) / SECONDS_PER_DAY if data.has_time else data.time
     return Answers(
         learner=torch.as_tensor(data.learner, dtype=torch.long),
         item=torch.as_tensor(data.item, dtype=torch.long),

@@ -3,19 +3,28 @@ r"""PSI-KT style continuous-time knowledge tracing, written from the model's equ
 Generative model (learner l, concept k, item i, answers n in time order):
 
     traits     s_l = (log alpha_l, mu_l, log sigma_l) ~ N(trait_loc, diag trait_scale^2)
-    knowledge  z_{l,k}(t) = mu_l + a_{l,k}(t) + d_{l,k}(t)
+    knowledge  z_{l,k}(t) = mu~_{l,k}(t) + d_{l,k}(t),   mu~_{l,k} = mu_l + a_{l,k}(t) + c_{l,k}(t)
     practice   a_{l,k} = beta_k^+ log(1 + right on k so far) + beta_k^- log(1 + wrong on k so far)
                          + g^+ log(1 + right on anything so far) + g^- log(1 + wrong on anything so far):
                what practice has built, on k and in general, with diminishing returns (the power law of
                practice); beta_k^{+-} ~ N(beta^{+-}, 0.2^2) share a course-wide mean
+    transfer   c_{l,k} = gamma sum_{j in pa(k)} w_{jk} (beta_j^+ log(1 + right on j so far)
+                                                         + beta_j^- log(1 + wrong on j so far)):
+               what practice has built on the prerequisites j -> k of the course graph carries over to k;
+               w_{jk} ~ HalfNormal(w0_{jk}) with w0 the curator's weight of the edge (a smaller scale for
+               candidate edges outside the graph), so edges the answers do not support shrink towards 0;
+               gamma ~ HalfNormal(1) is the course-wide transfer rate
     forgetting d_{l,k} is an Ornstein-Uhlenbeck process in real elapsed time towards 0: with r = exp(-alpha_l dt)
                d(t + dt) | d(t) ~ N(r d(t), s_l^2 (1 - r^2)),   s_l^2 = sigma_l^2 / (2 alpha_l)  (stationary variance)
                and d_{l,k} starts from its stationary law N(0, s_l^2) at the learner's first answer on k
     answers    y_n ~ Bernoulli(sigmoid(z_{l_n,k_n}(t_n) - b_{i_n})),   b_i ~ N(b_{k(i)}, item_spread^2)
 
-So the long-term mean of concept k is mu_l + a_{l,k}: the learner's level plus what practice has built.
-What answers show beyond that (a good or a bad day, a burst of insight, a lapse) lives in d, which the
-rate alpha_l pulls back over time (forgetting) and sigma_l lets wander.
+So the long-term mean of concept k is mu~_{l,k}: the learner's level plus what practice has built on k and
+on its prerequisites (PSI-KT's mu + gamma (mean of prerequisite knowledge), with the prerequisites' knowledge
+read through their practice anchors, which are known given the counts: the filter stays one Gaussian per
+chain, and a cycle among candidate edges is harmless). What answers show beyond that (a good or a bad day,
+a burst of insight, a lapse) lives in d, which the rate alpha_l pulls back over time (forgetting) and sigma_l
+lets wander.
 
 Inference. The knowledge paths are integrated out by a Gaussian filter (assumed-density filtering):
 between answers the OU transition is exact; an answer is absorbed by moment matching, with the logistic
@@ -27,17 +36,27 @@ filter's one-step-ahead predictive probabilities give an approximate marginal li
 which pyro's SVI maximises (ELBO with a mean-field Gaussian guide over traits, item and concept
 parameters and the population prior). For a learner the cohort fit has not seen, mu_l is part of the
 filter's state instead (started at the population prior and updated with every answer), and alpha, sigma
-take the population means: the same filter then runs online, one answer at a time.
+take the population means: the same filter then runs online, one answer at a time. A learner the fit has seen
+can run with its fitted traits instead (``traits``): mu_l is then fixed and the filter's likelihood is the fit's.
 
-Shapes: N answers, L learners, I items, K concepts; chains are (learner, concept) pairs; the chain
-likelihood is vectorised over every chain's r-th answer at once (a loop over ranks, not over learners).
+Transfer is course-wide (gamma), not a fourth learner trait: a learner's transfer shows only on answers to a
+concept after practice on its prerequisites, and gamma_l w_{jk} is a product whose per-learner factor the
+cohort's answers (a few hundred per learner) cannot tell from mu_l and the general practice term g.
+
+Edge suggestions. The cohort fit weighs candidate edges outside the graph beside the curated ones, each under
+the same sparse prior family (``edge_candidates`` proposes the pairs many learners practised in that order);
+``edge_suggestions`` ranks candidates by their fitted transfer gamma w_{jk}, with the weight's credible
+interval and the raw contrast on the child's answers as evidence.
+
+Shapes: N answers, L learners, I items, K concepts, E edges (parent, child); chains are (learner, concept)
+pairs; the chain likelihood is vectorised over every chain's r-th answer at once (a loop over ranks, not over learners).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pyro
@@ -51,6 +70,11 @@ from tqdm.auto import tqdm
 TRAIT_NAMES = ("log_alpha", "mu", "log_sigma")
 # Prior centre of the traits: forgetting on a scale of days, level near the middle, moderate wandering.
 TRAIT_PRIOR_LOC = torch.tensor([math.log(0.2), 0.0, math.log(0.5)])
+# Prior scale of a candidate edge's weight (curated edges take their curator's weight): a suggestion must earn it.
+CANDIDATE_EDGE_PRIOR = 0.3
+# Evidence for an edge j -> k contrasts answers on k after this many right answers on j with the other answers on
+# k: "after any practice" would be every answer where the course teaches j first.
+EVIDENCE_RIGHT_ON_PARENT = 3
 
 
 PROBIT_SLOPE = math.sqrt(math.pi / 8)  # Phi(lambda x) ~= sigmoid(x): the logistic answer curve, in probit form
@@ -113,13 +137,77 @@ class Answers:
 
 
 @dataclass(frozen=True)
+class EdgePractice:
+    """Sparse (answer row, edge) table: for each answer on an edge's child, the learner's earlier answers on
+    the edge's parent. Pairs with no earlier answer on the parent are left out (they carry no transfer)."""
+
+    row: torch.Tensor  # (P,) long: the answer row, on the edge's child
+    edge: torch.Tensor  # (P,) long
+    parent: torch.Tensor  # (P,) long: the edge's parent concept
+    right: torch.Tensor  # (P,) float: right answers on the parent before the row
+    wrong: torch.Tensor  # (P,) float
+
+
+def _no_edge_practice() -> EdgePractice:
+    empty = torch.empty(0, dtype=torch.long)
+    return EdgePractice(row=empty, edge=empty, parent=empty, right=torch.empty(0), wrong=torch.empty(0))
+
+
+def edge_practice(answers: Answers, edges: torch.Tensor) -> EdgePractice:
+    """Count, for every answer on an edge's child, the same learner's right and wrong answers on the parent before it.
+
+    Per edge, the parent's rows and the child's rows (each sorted by the position in their learner's time order)
+    meet by binary search, so the cost is O(rows on the two concepts), never (rows x edges).
+    """
+    n = len(answers.correct)
+    if n == 0 or len(edges) == 0:
+        return _no_edge_practice()
+    learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
+    correct = answers.correct.numpy().astype(np.float64)
+    by_learner = np.lexsort((time, learner))  # stable: answers at the same time keep their row order
+    position = np.empty(n, dtype=np.int64)
+    position[by_learner] = np.arange(n)
+    new_learner = np.r_[True, learner[by_learner][1:] != learner[by_learner][:-1]]
+    first = np.empty(n, dtype=np.int64)  # position of the learner's first answer
+    first[by_learner] = np.maximum.accumulate(np.where(new_learner, np.arange(n), 0))
+    by_concept = np.lexsort((position, concept))
+    n_concepts = max(int(concept.max()), int(edges.max())) + 1
+    bounds = np.searchsorted(concept[by_concept], np.arange(n_concepts + 1))
+    rows, edge_ids, parents, rights, counts = [], [], [], [], []
+    for e, (j, k) in enumerate(edges.tolist()):
+        parent_rows = by_concept[bounds[j]:bounds[j + 1]]
+        child_rows = by_concept[bounds[k]:bounds[k + 1]]
+        if len(parent_rows) == 0 or len(child_rows) == 0:
+            continue
+        right_so_far = np.r_[0.0, np.cumsum(correct[parent_rows])]
+        before = np.searchsorted(position[parent_rows], position[child_rows])
+        since = np.searchsorted(position[parent_rows], first[child_rows])
+        count = before - since
+        keep = count > 0
+        rows.append(child_rows[keep])
+        edge_ids.append(np.full(int(keep.sum()), e))
+        parents.append(np.full(int(keep.sum()), j))
+        rights.append((right_so_far[before] - right_so_far[since])[keep])
+        counts.append(count[keep])
+    if not rows:
+        return _no_edge_practice()
+    right, count = np.concatenate(rights), np.concatenate(counts)
+    return EdgePractice(row=torch.as_tensor(np.concatenate(rows), dtype=torch.long),
+                        edge=torch.as_tensor(np.concatenate(edge_ids), dtype=torch.long),
+                        parent=torch.as_tensor(np.concatenate(parents), dtype=torch.long),
+                        right=torch.as_tensor(right, dtype=torch.float32),
+                        wrong=torch.as_tensor(count - right, dtype=torch.float32))
+
+
+@dataclass(frozen=True)
 class Chains:
     """The answers regrouped by (learner, concept) chain and by rank within the chain.
 
     ``ranks[r]`` holds the rows that are the r-th answer of their chain; ``previous[r]`` the position of
     each such row's predecessor within ``ranks[r - 1]``; ``gap[r]`` the time since that predecessor;
     ``right_before[r]`` / ``wrong_before[r]`` the chain's answers before each row, ``total_right_before[r]`` /
-    ``total_wrong_before[r]`` the learner's answers on any concept before it.
+    ``total_wrong_before[r]`` the learner's answers on any concept before it. ``edge_practice``: the
+    prerequisite practice behind each answer (empty without edges, and then transfer costs nothing).
     """
 
     ranks: list[torch.Tensor]
@@ -129,9 +217,12 @@ class Chains:
     wrong_before: list[torch.Tensor]
     total_right_before: list[torch.Tensor]
     total_wrong_before: list[torch.Tensor]
+    edge_practice: EdgePractice = field(default_factory=_no_edge_practice)
 
 
-def chains_build(answers: Answers) -> Chains:
+def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chains:
+    """Regroup the answers by chain and rank; with ``edges`` (E, 2) (parent, child), also count the practice on
+    each answer's prerequisites (see ``edge_practice``)."""
     learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
     order = np.lexsort((time, concept, learner))  # rows of each chain together, in time order
     chain_key = learner[order].astype(np.int64) * (int(concept.max()) + 1) + concept[order]
@@ -168,8 +259,9 @@ def chains_build(answers: Answers) -> Chains:
             before = sorted_positions - 1
             previous.append(torch.as_tensor(position_in_rank[before]))
             gap.append(torch.as_tensor(np.maximum(time[order[sorted_positions]] - time[order[before]], 0.0)).float())
+    practice = _no_edge_practice() if edges is None else edge_practice(answers, edges)
     return Chains(ranks=ranks, previous=previous, gap=gap, right_before=rights, wrong_before=wrongs,
-                  total_right_before=total_rights, total_wrong_before=total_wrongs)
+                  total_right_before=total_rights, total_wrong_before=total_wrongs, edge_practice=practice)
 
 
 def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch.Tensor,
@@ -178,13 +270,29 @@ def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch
     return learn_right * torch.log1p(right) + learn_wrong * torch.log1p(wrong)
 
 
+def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.Tensor, learn_wrong: torch.Tensor,
+                     edge_weight: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+    """c_n = gamma sum_{edges j -> k_n} w_{jk} a_{l_n,j}(t_n) for every answer row, shape (n_rows,)."""
+    built = practice_anchor(practice.right, practice.wrong, learn_right[practice.parent],
+                            learn_wrong[practice.parent])  # (P,)
+    return gamma * torch.zeros(n_rows).index_add(0, practice.row, edge_weight[practice.edge] * built)
+
+
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
-                         learn_right: torch.Tensor, learn_wrong: torch.Tensor,
-                         general: torch.Tensor) -> torch.Tensor:
-    """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l."""
+                         learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
+                         edge_weight: torch.Tensor | None = None,
+                         gamma: torch.Tensor | None = None) -> torch.Tensor:
+    """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l.
+
+    With ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is added.
+    """
     alpha = torch.exp(traits[:, 0])  # (L,)
     level = traits[:, 1]
     stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)
+    transfer = None
+    if edge_weight is not None and len(chains.edge_practice.row):
+        transfer = transfer_of_rows(len(answers.correct), chains.edge_practice, learn_right=learn_right,
+                                    learn_wrong=learn_wrong, edge_weight=edge_weight, gamma=gamma)  # (N,)
     total = torch.zeros(())
     mean = variance = None
     for r, rows in enumerate(chains.ranks):
@@ -200,6 +308,8 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                                  learn_wrong[concept])
         anchor = anchor + practice_anchor(chains.total_right_before[r], chains.total_wrong_before[r], general[0],
                                           general[1])
+        if transfer is not None:
+            anchor = anchor + transfer[rows]
         zero = torch.zeros(len(rows))
         p, _, _, mean, variance = answer_update(level[learner] + anchor, zero, prior_mean, prior_var,
                                                 difficulty[rows], y)
@@ -217,6 +327,8 @@ class Cohort:
     n_learners: int
     n_items: int
     n_concepts: int
+    edges: torch.Tensor | None = None  # (E, 2) long (parent, child): curated edges, then any candidates
+    edge_prior: torch.Tensor | None = None  # (E,) prior scale w0 of each edge's weight (default 1)
 
 
 def model(cohort: Cohort, chains: Chains) -> None:
@@ -235,15 +347,22 @@ def model(cohort: Cohort, chains: Chains) -> None:
                                       dist.Normal(concept_difficulty[cohort.item_concept], item_spread))  # (I,)
     with pyro.plate("learners", cohort.n_learners):
         traits = pyro.sample("traits", dist.Normal(trait_loc, trait_scale).to_event(1))  # (L, 3)
+    edge_weight = gamma = None
+    if cohort.edges is not None and len(cohort.edges):
+        prior = torch.ones(len(cohort.edges)) if cohort.edge_prior is None else cohort.edge_prior
+        gamma = pyro.sample("gamma", dist.HalfNormal(1.0))
+        with pyro.plate("edges", len(cohort.edges)):
+            edge_weight = pyro.sample("edge_weight", dist.HalfNormal(prior))  # (E,)
     answers = cohort.answers
     pyro.factor("answers", chain_log_likelihood(answers, chains, traits=traits,
                                                 difficulty=item_difficulty[answers.item],
-                                                learn_right=learn_right, learn_wrong=learn_wrong, general=general))
+                                                learn_right=learn_right, learn_wrong=learn_wrong, general=general,
+                                                edge_weight=edge_weight, gamma=gamma))
 
 
 @dataclass(frozen=True)
 class Posterior:
-    """Posterior means of everything the online filter needs."""
+    """Posterior medians of everything the online filter needs; without edges, transfer is off (gamma 0)."""
 
     trait_loc: torch.Tensor  # (3,)
     trait_scale: torch.Tensor  # (3,)
@@ -254,6 +373,10 @@ class Posterior:
     learn_wrong: torch.Tensor  # (K,)
     general: torch.Tensor  # (2,) general practice coefficients, right and wrong
     item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
+    edges: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2, dtype=torch.long))  # (E, 2) parent, child
+    edge_weight: torch.Tensor = field(default_factory=lambda: torch.empty(0))  # (E,) w_{jk}
+    edge_interval: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2))  # (E, 2) 90 % credible interval
+    gamma: torch.Tensor = field(default_factory=lambda: torch.tensor(0.0))  # () transfer rate
 
 
 def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
@@ -261,7 +384,7 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
     """SVI over the cohort; returns posterior medians. ``on_step(done, steps)`` is told of progress."""
     pyro.set_rng_seed(seed)
     pyro.clear_param_store()
-    chains = chains_build(cohort.answers)
+    chains = chains_build(cohort.answers, edges=cohort.edges)
     guide = AutoNormal(model, init_scale=0.05)
     svi = SVI(model, guide, ClippedAdam({"lr": learning_rate, "clip_norm": 10.0}), Trace_ELBO())
     bar = tqdm(range(steps), desc="PSI-KT cohort fit", disable=not progress)
@@ -272,13 +395,18 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
             on_step(step + 1, steps)
     with torch.no_grad():
         median = guide.median(cohort, chains)
+        edges = {}
+        if "edge_weight" in median:
+            low, high = guide.quantiles([0.05, 0.95], cohort, chains)["edge_weight"]
+            edges = {"edges": cohort.edges.clone(), "edge_weight": median["edge_weight"],
+                     "edge_interval": torch.stack([low, high], dim=-1), "gamma": median["gamma"]}
     seen = torch.zeros(cohort.n_items, dtype=torch.bool)
     seen[cohort.answers.item] = True
     return Posterior(
         trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
         learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], general=median["general"],
-        item_seen=seen,
+        item_seen=seen, **edges,
     )
 
 
@@ -287,7 +415,8 @@ class FilterState:
     """The online filter's belief about L learners (tensors, updated in place).
 
     level ~ N(level_mean, level_var) is mu_l; d_{l,k} ~ N(mean, variance) as of ``last_seen`` (NaN: never
-    answered, d then has its stationary law); right / wrong count answers per concept, totals per learner.
+    answered, d then has its stationary law); right / wrong count answers per concept, totals per learner;
+    alpha and stationary (s_l^2) are each learner's forgetting rate and stationary variance of d.
     """
 
     level_mean: torch.Tensor  # (L,)
@@ -299,30 +428,52 @@ class FilterState:
     wrong: torch.Tensor  # (L, K)
     total_right: torch.Tensor  # (L,)
     total_wrong: torch.Tensor  # (L,)
+    alpha: torch.Tensor  # (L,)
+    stationary: torch.Tensor  # (L,)
 
 
-def filter_start(posterior: Posterior, *, n_learners: int) -> FilterState:
-    """Learners new to the filter: level at the population prior, concepts never answered."""
+def filter_start(posterior: Posterior, *, n_learners: int, traits: torch.Tensor | None = None) -> FilterState:
+    """Learners new to the filter: level at the population prior, alpha and sigma at the population means,
+    concepts never answered. With ``traits`` (n_learners, 3), learners the cohort fit has seen: their fitted
+    alpha and sigma, and mu_l fixed at its fitted value (variance 0), as in the fit's likelihood."""
     n_concepts = len(posterior.concept_difficulty)
-    alpha = torch.exp(posterior.trait_loc[0])
+    if traits is None:
+        traits = posterior.trait_loc.expand(n_learners, 3)
+        level_var = torch.full((n_learners,), float(posterior.trait_scale[1] ** 2))
+    else:
+        level_var = torch.zeros(n_learners)
+    alpha = torch.exp(traits[:, 0])  # (L,)
+    stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)  # (L,)
     return FilterState(
-        level_mean=torch.full((n_learners,), float(posterior.trait_loc[1])),
-        level_var=torch.full((n_learners,), float(posterior.trait_scale[1] ** 2)),
+        level_mean=traits[:, 1].clone(),
+        level_var=level_var,
         mean=torch.zeros(n_learners, n_concepts),
-        variance=torch.full((n_learners, n_concepts), float(torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha))),
+        variance=stationary[:, None].repeat(1, n_concepts),
         last_seen=torch.full((n_learners, n_concepts), float("nan")),
         right=torch.zeros(n_learners, n_concepts),
         wrong=torch.zeros(n_learners, n_concepts),
         total_right=torch.zeros(n_learners),
         total_wrong=torch.zeros(n_learners),
+        alpha=alpha,
+        stationary=stationary,
     )
+
+
+def transfer_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    """c_{l,k} = gamma sum_{j -> k} w_{jk} a_{l,j} from the state's practice counts, shape (len(who),)."""
+    parent, child = posterior.edges[:, 0], posterior.edges[:, 1]  # (E,)
+    learners, position = torch.unique(who, return_inverse=True)  # (U,): once per learner, not per (learner, k)
+    built = practice_anchor(state.right[learners][:, parent], state.wrong[learners][:, parent],
+                            posterior.learn_right[parent], posterior.learn_wrong[parent])  # (U, E)
+    into = torch.zeros(state.right[learners].shape).index_add_(1, child, posterior.edge_weight * built)  # (U, K)
+    return posterior.gamma * into[position, k]
 
 
 def _concept_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k: torch.Tensor,
                  time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Belief about d_{l,k} carried forward to ``time`` (the stationary law if never answered), and a_{l,k}."""
-    alpha = torch.exp(posterior.trait_loc[0])
-    stationary = torch.exp(2 * posterior.trait_loc[2]) / (2 * alpha)
+    """Belief about d_{l,k} carried forward to ``time`` (the stationary law if never answered), and the anchor
+    a_{l,k} + c_{l,k} (practice on k, in general and, along the graph's edges, on k's prerequisites)."""
+    alpha, stationary = state.alpha[who], state.stationary[who]
     gap = time - state.last_seen[who, k]
     known = ~torch.isnan(gap)
     m, v = ou_predict(state.mean[who, k], state.variance[who, k], torch.where(known, gap.clamp(min=0), 0.0),
@@ -331,6 +482,8 @@ def _concept_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k:
                              posterior.learn_wrong[k])
     anchor = anchor + practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
                                       posterior.general[1])
+    if len(posterior.edge_weight):
+        anchor = anchor + transfer_now(posterior, state, who, k)
     return torch.where(known, m, 0.0), torch.where(known, v, stationary), anchor
 
 
@@ -381,18 +534,21 @@ def item_difficulty_of(posterior: Posterior, item: torch.Tensor, concept: torch.
     return torch.where(seen, posterior.item_difficulty[item], posterior.concept_difficulty[concept])
 
 
-def filter_run(posterior: Posterior, answers: Answers, *, observe: torch.Tensor) -> tuple[torch.Tensor, FilterState]:
+def filter_run(posterior: Posterior, answers: Answers, *, observe: torch.Tensor,
+               traits: torch.Tensor | None = None) -> tuple[torch.Tensor, FilterState]:
     """Run the online filter over each learner's answers in time order.
 
     Returns P(correct) of every row (predicted before its answer is absorbed) and the final state, whose
     learner index i is the i-th smallest learner id in ``answers``. Rows with ``observe`` False are predicted
     without their answer being read. Learners start new (see ``filter_start``); alpha and sigma take the
-    population means. Vectorised over learners; the loop runs over answer positions.
+    population means, unless ``traits`` (L, 3) gives each learner's fitted traits (indexed by learner id, as in
+    the cohort). Vectorised over learners; the loop runs over answer positions.
     """
     n = len(answers.correct)
     prediction = torch.zeros(n)
     learner_ids, position = torch.unique(answers.learner, return_inverse=True)
-    state = filter_start(posterior, n_learners=len(learner_ids))
+    state = filter_start(posterior, n_learners=len(learner_ids),
+                         traits=None if traits is None else traits[learner_ids])
     if n == 0:
         return prediction, state
     order = torch.argsort(position * (n + 1) + torch.arange(n))  # rows grouped by learner, in time order
@@ -412,8 +568,101 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
     return {name: value.tolist() for name, value in asdict(posterior).items()}
 
 
+# Shapes of the values a stored posterior may lack (snapshots from before transfer): no edges, gamma 0.
+_EDGE_SHAPES = {"edges": (-1, 2), "edge_weight": (-1,), "edge_interval": (-1, 2), "gamma": ()}
+
+
 def posterior_from_dict(data: dict[str, list]) -> Posterior:
-    return Posterior(**{name: torch.tensor(value) for name, value in data.items()})
+    """The posterior stored by ``posterior_to_dict``; keys that are not Posterior fields are ignored."""
+    values = {}
+    for name in (f.name for f in fields(Posterior)):
+        if name in _EDGE_SHAPES:
+            value = torch.tensor(data.get(name, 0.0 if name == "gamma" else []), dtype=torch.float32)
+            values[name] = value.reshape(_EDGE_SHAPES[name])
+        else:
+            values[name] = torch.tensor(data[name])
+    values["edges"] = values["edges"].long()
+    return Posterior(**values)
+
+
+def edge_candidates(*, answers: Answers, edges: torch.Tensor, n_concepts: int, most: int = 20,
+                    least_learners: int = 5) -> torch.Tensor:
+    """Candidate prerequisite edges j -> k outside ``edges``: the ``most`` pairs that the most learners (at
+    least ``least_learners``) answered j before they first answered k, shape (C, 2) (parent, child).
+
+    "Before" goes by each learner's answer order (time, then row), as the chains do: answers stamped with the
+    same time still come in the order they were given.
+    """
+    learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
+    n_learners = int(learner.max()) + 1 if len(learner) else 0
+    position = np.empty(len(learner))
+    position[np.lexsort((time, learner))] = np.arange(len(learner))
+    first = np.full((n_learners, n_concepts), np.inf)  # (L, K) position of the first answer
+    np.minimum.at(first, (learner, concept), position)
+    answered = np.isfinite(first)
+    before = np.stack([((first[:, j:j + 1] < first) & answered).sum(axis=0) for j in range(n_concepts)])  # (K, K)
+    np.fill_diagonal(before, 0)
+    if len(edges):
+        before[edges[:, 0].numpy(), edges[:, 1].numpy()] = 0
+    order = np.argsort(-before, axis=None, kind="stable")[:most]
+    order = order[before.flat[order] >= least_learners]
+    return torch.as_tensor(np.stack(np.unravel_index(order, before.shape), axis=-1), dtype=torch.long).reshape(-1, 2)
+
+
+@dataclass(frozen=True)
+class EdgeSuggestion:
+    """A candidate edge parent -> child (concept indices); ``score`` is its fitted transfer rate gamma w_{jk}
+    (logits per unit of the parent's practice anchor); ``evidence`` what a curator can read (``edge_suggestions``)."""
+
+    parent: int
+    child: int
+    score: float
+    evidence: dict
+
+
+def edge_suggestions(*, posterior: Posterior, answers: Answers, candidates: torch.Tensor,
+                     concept_names: list[str] | None = None) -> list[EdgeSuggestion]:
+    """Score candidate edges (C, 2) that the cohort fit included (``Cohort.edges``), best first.
+
+    Evidence per edge: the posterior median weight w and its 90 % credible interval, gamma, and the raw contrast
+    on the child's answers: how often they were right once the learner had got the parent right
+    ``EVIDENCE_RIGHT_ON_PARENT`` times, and otherwise (answers and learners counted), with a sentence naming the
+    concepts by ``concept_names`` (else by index).
+    """
+    fitted = {tuple(edge): e for e, edge in enumerate(posterior.edges.tolist())}
+    missing = [tuple(edge) for edge in candidates.tolist() if tuple(edge) not in fitted]
+    if missing:
+        raise ValueError(f"candidate edges {missing} were not part of the fit")
+    n_concepts = len(posterior.concept_difficulty)
+    practice = edge_practice(answers, candidates)
+    mastered = practice.right >= EVIDENCE_RIGHT_ON_PARENT
+    edge, row = practice.edge[mastered], practice.row[mastered]  # (M,) child answers after the parent was learned
+    n_candidates = len(candidates)
+    answers_on = torch.bincount(answers.concept, minlength=n_concepts).float()  # (K,)
+    right_on = torch.zeros(n_concepts).index_add_(0, answers.concept, answers.correct)  # (K,)
+    after = torch.bincount(edge, minlength=n_candidates).float()  # (C,)
+    right_after = torch.zeros(n_candidates).index_add_(0, edge, answers.correct[row])  # (C,)
+    learner_pairs = torch.unique(edge * (int(answers.learner.max()) + 1) + answers.learner[row])
+    learners_after = torch.bincount(learner_pairs // (int(answers.learner.max()) + 1), minlength=n_candidates)
+    name = (lambda k: k) if concept_names is None else (lambda k: concept_names[k])  # noqa: E731
+    suggestions = []
+    for c, (j, k) in enumerate(candidates.tolist()):
+        e = fitted[j, k]
+        without = float(answers_on[k] - after[c])
+        rate_after = float(right_after[c] / after[c]) if after[c] else None
+        rate_without = float((right_on[k] - right_after[c]) / without) if without else None
+        evidence = {"weight": float(posterior.edge_weight[e]), "weight_interval": posterior.edge_interval[e].tolist(),
+                    "gamma": float(posterior.gamma), "answers_after_parent": int(after[c]),
+                    "learners_after_parent": int(learners_after[c]), "right_after_parent": rate_after,
+                    "answers_without_parent": int(without), "right_without_parent": rate_without}
+        if rate_after is not None and rate_without is not None:
+            evidence["summary"] = (f"learners who had got {name(j)} right {EVIDENCE_RIGHT_ON_PARENT}+ times got "
+                                   f"{name(k)} right "
+                                   f"{100 * (rate_after - rate_without):+.0f} points more often "
+                                   f"(n={int(after[c])} answers by {int(learners_after[c])} learners)")
+        suggestions.append(EdgeSuggestion(parent=j, child=k,
+                                          score=float(posterior.gamma * posterior.edge_weight[e]), evidence=evidence))
+    return sorted(suggestions, key=lambda s: -s.score)
 
 
 @dataclass(frozen=True)
@@ -423,18 +672,43 @@ class Simulation:
     item_difficulty: torch.Tensor  # (I,) true difficulties
 
 
+# A simulated course (``cohort_simulate(sessions=...)``): answers per block on one concept, minutes between
+# answers in a session and days between sessions, the share of blocks on the learner's newest concept, and how
+# far back a review block reaches (spiral review of recent concepts, so a concept comes back days apart).
+SESSION_BLOCK = 5
+SESSION_ANSWER_GAP_DAYS = (0.5 / 1440, 3.0 / 1440)
+SESSION_GAP_DAYS = (0.5, 7.0)
+SESSION_NEW_SHARE = 0.5
+SESSION_REVIEW_SPAN = 4
+
+
 def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_per_learner: int, seed: int,
-                    learn_right: float = 0.3, learn_wrong: float = 0.1) -> Simulation:
+                    learn_right: float = 0.3, learn_wrong: float = 0.1, edges: torch.Tensor | None = None,
+                    edge_weight: torch.Tensor | None = None, gamma: float = 1.0,
+                    sessions: int | None = None) -> Simulation:
     """Draw a cohort from the generative model, with the knowledge paths sampled exactly.
 
-    Each learner answers random items at random times (gaps log-uniform from minutes to weeks, in days).
+    Without ``sessions``, each learner answers random items at random times (gaps log-uniform from minutes to
+    weeks, in days). With ``sessions`` S, the concepts in index order are a course (index them in a topological
+    order of the graph): learner l reaches concept floor(pace_l (s + 1)) in session s, pace_l ~ U(0.4, 1.2) K / S;
+    each session holds answers_per_learner / S answers in blocks of ``SESSION_BLOCK`` on one concept (the newest
+    reached with probability ``SESSION_NEW_SHARE``, else a review of one of the ``SESSION_REVIEW_SPAN`` before
+    it), minutes apart, and sessions are ``SESSION_GAP_DAYS`` apart (uniform). ``edges`` (E, 2) with
+    ``edge_weight`` (E,) and ``gamma`` add the transfer c_{l,k} of the module docstring (g is 0 here).
     """
     generator = torch.Generator().manual_seed(seed)
     normal = lambda *shape: torch.randn(*shape, generator=generator)  # noqa: E731
     trait_scale = torch.tensor([0.5, 0.8, 0.3])
     traits = TRAIT_PRIOR_LOC + trait_scale * normal(n_learners, 3)
-    item_concept = torch.randint(n_concepts, (n_items,), generator=generator)
+    if sessions is None:
+        item_concept = torch.randint(n_concepts, (n_items,), generator=generator)
+    else:
+        item_concept = torch.arange(n_items) % n_concepts  # every concept has items
     item_difficulty = 0.8 * normal(n_concepts)[item_concept] + 0.5 * normal(n_items)
+    parents = [[] for _ in range(n_concepts)]  # per child: (parent, w)
+    for (j, k), w in zip([] if edges is None else edges.tolist(), [] if edge_weight is None else edge_weight.tolist(),
+                         strict=True):
+        parents[k].append((j, w))
     rows = {"learner": [], "item": [], "concept": [], "time": [], "correct": []}
     for learner in range(n_learners):
         alpha, level, sigma = math.exp(traits[learner, 0]), float(traits[learner, 1]), math.exp(traits[learner, 2])
@@ -442,9 +716,15 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
         d = torch.full((n_concepts,), float("nan"))
         last = torch.zeros(n_concepts)
         rights, wrongs = torch.zeros(n_concepts), torch.zeros(n_concepts)
-        gaps = torch.exp(torch.empty(answers_per_learner).uniform_(math.log(1e-3), math.log(20.0), generator=generator))
-        items = torch.randint(n_items, (answers_per_learner,), generator=generator)
-        for time, item in zip(torch.cumsum(gaps, 0).tolist(), items.tolist(), strict=True):
+        if sessions is None:
+            gaps = torch.exp(torch.empty(answers_per_learner).uniform_(math.log(1e-3), math.log(20.0),
+                                                                       generator=generator))
+            items = torch.randint(n_items, (answers_per_learner,), generator=generator)
+            times = torch.cumsum(gaps, 0)
+        else:
+            times, items = _course_schedule(generator, n_items=n_items, n_concepts=n_concepts,
+                                            answers=answers_per_learner, sessions=sessions)
+        for time, item in zip(times.tolist(), items.tolist(), strict=True):
             k = int(item_concept[item])
             if torch.isnan(d[k]):
                 d[k] = math.sqrt(stationary) * float(normal(1))
@@ -452,6 +732,8 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
                 r = math.exp(-alpha * (time - float(last[k])))
                 d[k] = r * d[k] + math.sqrt(stationary * (1 - r * r)) * float(normal(1))
             anchor = learn_right * math.log1p(rights[k]) + learn_wrong * math.log1p(wrongs[k])
+            anchor += gamma * sum(w * (learn_right * math.log1p(rights[j]) + learn_wrong * math.log1p(wrongs[j]))
+                                  for j, w in parents[k])
             p = 1 / (1 + math.exp(-(level + anchor + float(d[k]) - float(item_difficulty[item]))))
             correct = float(torch.rand(1, generator=generator)) < p
             rights[k] += float(correct)
@@ -463,5 +745,28 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
                       concept=torch.tensor(rows["concept"]), time=torch.tensor(rows["time"]),
                       correct=torch.tensor(rows["correct"]))
     cohort = Cohort(answers=answers, item_concept=item_concept, n_learners=n_learners, n_items=n_items,
-                    n_concepts=n_concepts)
+                    n_concepts=n_concepts, edges=edges)
     return Simulation(cohort=cohort, traits=traits, item_difficulty=item_difficulty)
+
+
+def _course_schedule(generator: torch.Generator, *, n_items: int, n_concepts: int, answers: int,
+                     sessions: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """One learner's answer times (days) and items in a simulated course (see ``cohort_simulate``)."""
+    uniform = lambda low, high, *shape: torch.empty(*shape).uniform_(low, high, generator=generator)  # noqa: E731
+    pace = float(uniform(0.4, 1.2, 1)) * n_concepts / sessions
+    per_session = max(answers // sessions, 1)
+    blocks = -(-per_session // SESSION_BLOCK)
+    times, concepts = [], []
+    start = 0.0
+    for session in range(sessions):
+        newest = min(int(pace * (session + 1)), n_concepts - 1)
+        review = (newest - torch.randint(1, SESSION_REVIEW_SPAN + 1, (blocks,), generator=generator)).clamp(min=0)
+        new = torch.rand(blocks, generator=generator) < SESSION_NEW_SHARE
+        concepts.append(torch.where(new, newest, review).repeat_interleave(SESSION_BLOCK)[:per_session])
+        times.append(start + torch.cumsum(uniform(*SESSION_ANSWER_GAP_DAYS, per_session), 0))
+        start = float(times[-1][-1]) + float(uniform(*SESSION_GAP_DAYS, 1))
+    concept = torch.cat(concepts)
+    per_concept = -(-n_items // n_concepts)  # items of concept k are k, k + K, k + 2K, ...
+    offset = torch.randint(per_concept, (len(concept),), generator=generator) * n_concepts
+    item = torch.where(concept + offset < n_items, concept + offset, concept)
+    return torch.cat(times), item

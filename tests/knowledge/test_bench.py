@@ -9,10 +9,13 @@ import json
 
 import pytest
 
-from knowledge.bench import main
+from knowledge.bench import DATA, main
 
 ONLINE_KEYS = {"posterior", "n_concepts", "answers", "warmup", "target_p99_ms", "settings"}
 SETTING_KEYS = {"name", "torch_threads", "inference_mode", "p50_ms", "p90_ms", "p99_ms", "max_ms", "meets_target"}
+GRAPH_KEYS = {"graph", "n_concepts", "n_edges", "n_non_edges", "simulation", "n_answers", "fit_steps",
+              "simulate_seconds", "fit_seconds", "correlation", "edge_auroc", "gamma", "targets", "meets_target",
+              "alpha_note"}
 RECOVERY_KEYS = {"simulation", "fit_steps", "fit_seconds", "correlation", "targets", "meets_target", "edges",
                  "edges_note"}
 
@@ -55,3 +58,29 @@ def test_unknown_measurement_is_refused_with_exit_code_2(tmp_path, capsys):
     assert exit_info.value.code == 2
     assert "unknown measurement(s) latency" in capsys.readouterr().err
     assert not (tmp_path / "knowledge.json").exists()
+
+
+@pytest.mark.skipif(not (DATA / "junyi15_prereq_graph").is_dir(), reason="the Junyi graph is not in the data folder")
+def test_graph_recovery_writes_correlations_and_edge_auroc(tmp_path):
+    code = main(["--out", str(tmp_path), "--only", "graph", "--graph-learners", "12", "--graph-steps", "3"])
+
+    assert code == 0
+    document = json.loads((tmp_path / "knowledge.json").read_text())
+    assert set(document) == {"machine", "graph"}
+    graph = document["graph"]
+    assert set(graph) == GRAPH_KEYS and graph["fit_steps"] == 3
+    assert 30 <= graph["n_concepts"] <= 60 and graph["n_edges"] == graph["n_non_edges"] > 0
+    assert set(graph["correlation"]) == {"log_alpha", "mu", "log_sigma", "log_stationary_variance"}
+    assert 0 <= graph["edge_auroc"] <= 1
+    assert set(graph["meets_target"]) == {"log_alpha", "mu", "edge_auroc"}
+    assert "| edges (AUROC) |" in (tmp_path / "knowledge.md").read_text()
+
+
+def test_graph_recovery_is_skipped_with_a_reason_when_the_graph_is_absent(tmp_path):
+    absent = tmp_path / "junyi15_prereq_graph"
+
+    code = main(["--out", str(tmp_path / "out"), "--only", "graph", "--graph-data", str(absent)])
+
+    assert code == 0
+    graph = json.loads((tmp_path / "out" / "knowledge.json").read_text())["graph"]
+    assert graph == {"graph": str(absent), "skipped": f"data folder {absent} is absent"}

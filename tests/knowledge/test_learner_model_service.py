@@ -6,10 +6,11 @@ import pytest
 import torch
 from django.utils import timezone
 
+from knowledge import selectors
 from knowledge.learner.psikt import Answers, filter_run
-from knowledge.models import ConceptState, LearnerTraits, ModelSnapshot
-from knowledge.selectors import course_model, days, item_main_concepts, learner_mastery
-from knowledge.services import learner_model_refit
+from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
+from knowledge.selectors import course_model, days, edge_suggestion_list, item_main_concepts, learner_mastery
+from knowledge.services import graph_edge_add, learner_model_refit
 from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.models import Attempt
@@ -88,3 +89,60 @@ def test_refit_command_refuses_an_unknown_course_with_exit_code_2(db):
     with pytest.raises(CommandError) as refused:
         call_command("learner_model_refit", "--course", "no-such-course")
     assert refused.value.returncode == 2
+
+
+def _three_learners_practise(session, classroom, course, monkeypatch) -> None:
+    """Three learners answer fraction-meaning and like-fractions items (in the order their sessions choose); the
+    curated edge between the two is taken out first, so the data hold an ordered pair the graph lacks, and one
+    learner in that order is enough to make it a candidate."""
+    monkeypatch.setattr("knowledge.services.EDGE_CANDIDATE_LEARNERS", 1)
+    Prerequisite.objects.filter(prerequisite__slug="fraction-meaning", concept__slug="like-fractions").delete()
+    others = [services.session_start(learner=make_student(classroom, name), course=course) for name in ("ria", "ola")]
+    for each in (session, *others):
+        _practise(each, [True, False, True, True, False, True, True, True, False, True])
+
+
+def test_refit_stores_fitted_edge_weights_and_suggests_edges_outside_the_graph(session, classroom, course,
+                                                                                monkeypatch):
+    _three_learners_practise(session, classroom, course, monkeypatch)
+    snapshot = learner_model_refit(course_id=course.id, steps=20)
+    parameters = snapshot.parameters
+    curated = set(Prerequisite.objects.filter(concept__course=course).values_list("prerequisite_id", "concept_id"))
+    fitted = [(snapshot.concept_ids[j], snapshot.concept_ids[k]) for j, k in parameters["edges"]]
+    assert curated <= set(fitted) and len(parameters["edge_weight"]) == len(fitted)
+    assert all(w >= 0 for w in parameters["edge_weight"]) and parameters["gamma"] > 0
+    suggestions = edge_suggestion_list(course_id=course.id)
+    assert len(suggestions) == len(parameters["edge_suggestions"])
+    slugs = dict(Concept.objects.filter(course=course).values_list("id", "slug"))
+    suggested = {(slugs[row.prerequisite_id], slugs[row.concept_id]) for row in suggestions}
+    assert suggested & {("fraction-meaning", "like-fractions"), ("like-fractions", "fraction-meaning")}
+    names = dict(Concept.objects.filter(course=course).values_list("id", "name"))
+    for row in suggestions:
+        assert (row.prerequisite_id, row.concept_id) not in curated
+        assert (row.prerequisite_name, row.concept_name) == (names[row.prerequisite_id], names[row.concept_id])
+        assert {"weight", "weight_interval", "answers_after_parent", "right_without_parent"} <= set(row.evidence)
+    assert [row.score for row in suggestions] == sorted((row.score for row in suggestions), reverse=True)
+
+
+def test_a_suggestion_the_curator_adds_leaves_the_list(session, classroom, course, monkeypatch):
+    _three_learners_practise(session, classroom, course, monkeypatch)
+    learner_model_refit(course_id=course.id, steps=10)
+    addable = next(row for row in edge_suggestion_list(course_id=course.id) if not row.closes_cycle)
+    graph_edge_add(prerequisite=Concept.objects.get(pk=addable.prerequisite_id),
+                   concept=Concept.objects.get(pk=addable.concept_id))
+    listed = {(row.prerequisite_id, row.concept_id) for row in edge_suggestion_list(course_id=course.id)}
+    assert (addable.prerequisite_id, addable.concept_id) not in listed
+
+
+def test_a_snapshot_stored_before_transfer_still_serves_the_app(session, course):
+    _practise(session, [True, False, True])
+    snapshot = learner_model_refit(course_id=course.id, steps=10)
+    old_keys = {"trait_loc", "trait_scale", "traits", "item_difficulty", "concept_difficulty", "learn_right",
+                "learn_wrong", "general", "item_seen"}
+    snapshot.parameters = {key: value for key, value in snapshot.parameters.items() if key in old_keys}
+    snapshot.save()
+    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    assert len(course_model(course_id=course.id).posterior.edge_weight) == 0
+    mastery = learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=timezone.now())
+    assert mastery and all(0 < m.p < 1 for m in mastery.values())
+    assert edge_suggestion_list(course_id=course.id) == []

@@ -8,13 +8,20 @@ import torch
 
 from knowledge.learner.psikt import (
     Answers,
+    Posterior,
     answer_update,
     chain_log_likelihood,
     chains_build,
     cohort_fit,
     cohort_simulate,
+    edge_practice,
     filter_run,
+    filter_start,
+    filter_step,
+    filter_success,
     ou_predict,
+    posterior_from_dict,
+    posterior_to_dict,
 )
 
 
@@ -75,15 +82,8 @@ def test_chains_group_each_learners_concept_answers_in_time_order():
     assert chains.gap[1].tolist() == pytest.approx([3.0, 0.25])
 
 
-def test_vectorised_chain_likelihood_equals_a_plain_loop():
-    simulation = cohort_simulate(n_learners=6, n_items=12, n_concepts=3, answers_per_learner=15, seed=3)
-    answers = simulation.cohort.answers
-    traits = simulation.traits
-    difficulty = simulation.item_difficulty[answers.item]
-    right, wrong = torch.tensor([0.2, 0.1, 0.3]), torch.tensor([0.0, -0.1, 0.05])
-    general = torch.tensor([0.05, -0.02])
-    vectorised = chain_log_likelihood(answers, chains_build(answers), traits=traits, difficulty=difficulty,
-                                      learn_right=right, learn_wrong=wrong, general=general)
+def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, edges=(), weights=(), gamma=0.0):
+    """The chain likelihood answer by answer, in plain Python floats."""
     total, state, counts, totals = 0.0, {}, {}, {}
     for n in range(len(answers.correct)):
         learner, k = int(answers.learner[n]), int(answers.concept[n])
@@ -99,6 +99,11 @@ def test_vectorised_chain_likelihood_equals_a_plain_loop():
         all_right, all_wrong = totals.get(learner, (0, 0))
         anchor = float(right[k]) * math.log1p(rights) + float(wrong[k]) * math.log1p(wrongs)
         anchor += float(general[0]) * math.log1p(all_right) + float(general[1]) * math.log1p(all_wrong)
+        for (j, child), w in zip(edges, weights, strict=True):
+            if child == k:
+                parent_right, parent_wrong = counts.get((learner, j), (0, 0))
+                anchor += gamma * w * (float(right[j]) * math.log1p(parent_right)
+                                       + float(wrong[j]) * math.log1p(parent_wrong))
         z = level + anchor + mean - float(difficulty[n])
         lam = math.sqrt(math.pi / 8)
         spread = math.sqrt(1 + lam * lam * var)
@@ -114,7 +119,45 @@ def test_vectorised_chain_likelihood_equals_a_plain_loop():
         counts[learner, k] = (rights + y, wrongs + 1 - y)
         totals[learner] = (all_right + y, all_wrong + 1 - y)
         state[learner, k] = (mean, new_var, float(answers.time[n]))
+    return total
+
+
+def _likelihood_inputs():
+    simulation = cohort_simulate(n_learners=6, n_items=12, n_concepts=3, answers_per_learner=15, seed=3)
+    right, wrong = torch.tensor([0.2, 0.1, 0.3]), torch.tensor([0.0, -0.1, 0.05])
+    general = torch.tensor([0.05, -0.02])
+    answers = simulation.cohort.answers
+    return answers, simulation.traits, simulation.item_difficulty[answers.item], right, wrong, general
+
+
+def test_vectorised_chain_likelihood_equals_a_plain_loop():
+    answers, traits, difficulty, right, wrong, general = _likelihood_inputs()
+    vectorised = chain_log_likelihood(answers, chains_build(answers), traits=traits, difficulty=difficulty,
+                                      learn_right=right, learn_wrong=wrong, general=general)
+    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general)
     assert float(vectorised) == pytest.approx(total, rel=1e-4)
+
+
+def test_vectorised_chain_likelihood_with_transfer_equals_a_plain_loop():
+    answers, traits, difficulty, right, wrong, general = _likelihood_inputs()
+    edges, weights, gamma = [(0, 1), (2, 1), (1, 2)], [0.8, 1.5, 0.4], 1.3  # a cycle is allowed: counts, not z
+    vectorised = chain_log_likelihood(answers, chains_build(answers, edges=torch.tensor(edges)), traits=traits,
+                                      difficulty=difficulty, learn_right=right, learn_wrong=wrong, general=general,
+                                      edge_weight=torch.tensor(weights), gamma=torch.tensor(gamma))
+    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, edges, weights, gamma)
+    without = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general)
+    assert float(vectorised) == pytest.approx(total, rel=1e-4)
+    assert abs(total - without) > 0.1  # the transfer term is really there
+
+
+def test_edge_practice_counts_each_learners_earlier_answers_on_the_parent():
+    # learner 0: parent 0 right, child 1, parent 0 wrong, child 1; learner 1: child 1 before any parent answer
+    answers = _answers([0, 0, 0, 0, 1, 1], [0, 1, 0, 1, 1, 0], [1.0, 2.0, 3.0, 4.0, 1.0, 2.0], [1, 0, 0, 1, 1, 1])
+    practice = edge_practice(answers, torch.tensor([[0, 1], [1, 0]]))
+    table = sorted(zip(practice.edge.tolist(), practice.parent.tolist(), practice.row.tolist(),
+                       practice.right.tolist(), practice.wrong.tolist(), strict=True))
+    assert table == [(0, 0, 1, 1.0, 0.0), (0, 0, 3, 1.0, 1.0), (1, 1, 2, 0.0, 1.0), (1, 1, 5, 1.0, 0.0)]
+    assert len(chains_build(answers).edge_practice.row) == 0  # no edges, no table
 
 
 def test_future_predictions_never_read_the_future_answers():
@@ -159,3 +202,93 @@ def test_fit_returns_one_value_per_learner_item_and_concept():
     posterior = cohort_fit(simulation.cohort, steps=2, progress=False)
     assert posterior.traits.shape == (5, 3) and posterior.item_difficulty.shape == (8,)
     assert posterior.learn_right.shape == (2,) and posterior.concept_difficulty.shape == (2,)
+
+
+def _posterior(*, weight: float, gamma: float, edges=((0, 1),)) -> Posterior:
+    """Two concepts, one item each, and the edges 0 -> 1 with the given weight."""
+    return Posterior(trait_loc=torch.tensor([math.log(0.2), 0.0, math.log(0.5)]),
+                     trait_scale=torch.tensor([0.5, 1.0, 0.3]), traits=torch.zeros(0, 3),
+                     item_difficulty=torch.zeros(2), concept_difficulty=torch.zeros(2),
+                     learn_right=torch.tensor([0.4, 0.2]), learn_wrong=torch.tensor([0.1, 0.1]),
+                     general=torch.zeros(2),
+                     item_seen=torch.ones(2, dtype=torch.bool), edges=torch.tensor(edges).reshape(-1, 2),
+                     edge_weight=torch.full((len(edges),), weight), edge_interval=torch.zeros(len(edges), 2),
+                     gamma=torch.tensor(gamma))
+
+
+def _child_success_after_parent_practice(posterior: Posterior, rights_on_parent: int) -> float:
+    state = filter_start(posterior, n_learners=1)
+    one = dict(who=torch.tensor([0]), concept=torch.tensor([0]), difficulty=torch.tensor([0.0]),
+               observe=torch.tensor([True]))
+    for t in range(rights_on_parent):
+        filter_step(posterior, state, time=torch.tensor([float(t)]), correct=torch.tensor([1.0]), **one)
+    state.level_mean[:] = 0.0  # the level learned from the parent's answers is not transfer: hold it still
+    p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
+                             difficulty=torch.tensor([0.0]), time=torch.tensor([30.0]))
+    return float(p)
+
+
+def test_practice_on_a_prerequisite_raises_the_child_prediction_with_transfer_only():
+    success = _child_success_after_parent_practice
+    transfer = _posterior(weight=1.0, gamma=1.0)
+    assert success(transfer, 8) > success(transfer, 0) + 0.05
+    for off in (_posterior(weight=0.0, gamma=1.0), _posterior(weight=1.0, gamma=0.0)):
+        assert success(off, 8) == pytest.approx(success(off, 0))
+
+
+def test_filter_prediction_with_transfer_matches_the_exact_predictive():
+    posterior = _posterior(weight=0.7, gamma=1.5)
+    state = filter_start(posterior, n_learners=1)
+    state.right[0, 0], state.wrong[0, 0] = 5.0, 2.0
+    p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
+                             difficulty=torch.tensor([0.3]), time=torch.tensor([1.0]))
+    transfer = 1.5 * 0.7 * (0.4 * math.log(6) + 0.1 * math.log(3))
+    mean = float(state.level_mean[0]) + transfer
+    variance = float(state.level_var[0] + state.stationary[0])
+    exact_p, _, _ = _exact_posterior(mean, variance, 0.3, True)
+    assert float(p) == pytest.approx(exact_p, abs=0.01)
+
+
+def test_batched_predictions_with_transfer_equal_one_at_a_time():
+    posterior = _posterior(weight=0.7, gamma=1.5, edges=((0, 1), (1, 0)))
+    state = filter_start(posterior, n_learners=2)
+    state.right[0], state.wrong[0], state.right[1] = torch.tensor([5.0, 1.0]), torch.tensor([2.0, 0.0]), 3.0
+    who, concept = torch.tensor([0, 1, 0, 1]), torch.tensor([1, 1, 0, 0])
+    batched, _, _ = filter_success(posterior, state, who=who, concept=concept, difficulty=torch.zeros(4),
+                                   time=torch.ones(4))
+    alone = [float(filter_success(posterior, state, who=who[i:i + 1], concept=concept[i:i + 1],
+                                  difficulty=torch.zeros(1), time=torch.ones(1))[0]) for i in range(4)]
+    assert batched.tolist() == pytest.approx(alone) and len(set(alone)) == 4
+
+
+def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
+    simulation = cohort_simulate(n_learners=8, n_items=12, n_concepts=3, answers_per_learner=20, seed=6,
+                                 edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
+    posterior = cohort_fit(simulation.cohort, steps=5, progress=False)
+    answers = simulation.cohort.answers
+    p, _ = filter_run(posterior, answers, observe=torch.ones(len(answers.correct), dtype=torch.bool),
+                      traits=posterior.traits)
+    p = p.clamp(1e-6, 1 - 1e-6)
+    filtered = float((answers.correct * p.log() + (1 - answers.correct) * (-p).log1p()).sum())
+    fit = chain_log_likelihood(answers, chains_build(answers, edges=posterior.edges), traits=posterior.traits,
+                               difficulty=posterior.item_difficulty[answers.item], learn_right=posterior.learn_right,
+                               learn_wrong=posterior.learn_wrong, general=posterior.general,
+                               edge_weight=posterior.edge_weight, gamma=posterior.gamma)
+    assert len(posterior.edge_weight) == 2 and posterior.edge_interval.shape == (2, 2)
+    assert filtered == pytest.approx(float(fit), rel=1e-4)
+
+
+def test_old_snapshot_without_edges_loads_with_transfer_off():
+    stored = posterior_to_dict(_posterior(weight=1.0, gamma=1.0))
+    for key in ("edges", "edge_weight", "edge_interval", "gamma"):
+        del stored[key]
+    old = posterior_from_dict({**stored, "edge_suggestions": []})
+    assert old.edges.shape == (0, 2) and old.edge_weight.shape == (0,) and float(old.gamma) == 0.0
+    assert _child_success_after_parent_practice(old, 8) == pytest.approx(_child_success_after_parent_practice(old, 0))
+
+
+def test_stored_posterior_round_trips_its_edges():
+    posterior = _posterior(weight=0.6, gamma=0.9, edges=((0, 1), (1, 0)))
+    again = posterior_from_dict(posterior_to_dict(posterior))
+    assert torch.equal(again.edges, posterior.edges) and torch.allclose(again.edge_weight, posterior.edge_weight)
+    assert float(again.gamma) == pytest.approx(0.9)
