@@ -125,9 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     decision_models = None
     if args.models is not None:
-        from llm.decision_models import decision_models_load
+        from llm.decision_models import DecisionModelsOutdated, decision_models_load
 
-        decision_models = decision_models_load(root=args.models)
+        try:
+            decision_models = decision_models_load(root=args.models)
+        except DecisionModelsOutdated as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
         if decision_models is None:
             print(f"error: no trained decision models under {args.models}", file=sys.stderr)
             return 2

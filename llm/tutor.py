@@ -11,6 +11,7 @@ stops the reply there: it is dropped (and a fresh draft is asked for when nothin
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -29,6 +30,7 @@ from llm.agents.tutor import template_drafts, tutor_messages
 from llm.answer_guard import answer_guard_check
 from llm.backends.generative import BackendError, GenerativeBackend, generative_backend
 
+logger = logging.getLogger(__name__)
 ASKS_FOR_ANSWER = re.compile(r"\b(answer|solution|solve it|tell me|give me|just say|what is it)\b", re.I)
 ASKS_FOR_HELP = re.compile(r"\b(hint|help|stuck|lost|confus\w*|don'?t (get|understand|know)|how|why|what do i)\b", re.I)
 SAFE_FALLBACK_REPLY = "Let's keep working on it together. What have you tried so far, and where did you get stuck?"
@@ -235,9 +237,13 @@ def decision_models_current(*, root: Path) -> object | None:
 
 @lru_cache(maxsize=2)
 def _decision_models_load(root: Path, version: str) -> object | None:
-    from llm.decision_models import decision_models_load
+    from llm.decision_models import DecisionModelsOutdated, decision_models_load
 
-    return decision_models_load(root=root, version=version)
+    try:
+        return decision_models_load(root=root, version=version)
+    except DecisionModelsOutdated as error:
+        logger.warning("%s; the tutor decides by rules until then", error)
+        return None
 
 
 def _success_after_hint(success_now: float) -> float:

@@ -43,11 +43,11 @@ def chat_reply_send(*, question_id: int, reply_channel: str) -> int:
     process. Returns the number of chunks sent.
     """
     from frontend import fragments
-    from tutoring.models import ChatMessage
+    from tutoring.models import ChatMessage, LearningSession
     from tutoring.services import chat_reply_stream
 
     layer = get_channel_layer()
-    question = ChatMessage.objects.select_related("session").get(pk=question_id)
+    question = ChatMessage.objects.get(pk=question_id)
     client_id = str(question.client_id)
     sent = 0
     try:
@@ -60,6 +60,8 @@ def chat_reply_send(*, question_id: int, reply_channel: str) -> int:
             "message": "The tutor could not reply just now. Please send your message again.",
         })
         raise
-    html = fragments.chat_reply_fragments(session=question.session, question=question)
+    # Read the session afresh: the student may have answered while the reply was being written.
+    session = LearningSession.objects.get(pk=question.session_id)
+    html = fragments.chat_reply_fragments(session=session, question=question)
     async_to_sync(layer.send)(reply_channel, {"type": "chat.end", "client_id": client_id, "html": html})
     return sent

@@ -101,6 +101,7 @@ def test_a_template_draft_that_reveals_is_replaced_before_the_student_sees_it(mo
     monkeypatch.setattr(llm.tutor, "template_drafts", lambda **_: ["It is 5/8.", "That makes 0.625."])
     text, trace, _ = _reply(student_text="help", attempts=1, last_attempt=WRONG)
     assert text == SAFE_FALLBACK_REPLY and trace["guard"] == "blocked" and trace["drafts"] == 2
+    assert trace["guard_reason"] == "states the answer 5/8 as 0.625"
 
 
 class _Scripted:

@@ -1,0 +1,111 @@
+"""How well the decision models do on held-out data, and how GPT-4 did on the same Bridge test snippets.
+
+Bridge is scored on the deduplicated test set (``llm.corpora.bridge_load``), per head on the snippets whose
+expert label is in our label set: a free-text ("other") expert label is left out of scoring for that head, for
+our heads and for GPT-4 alike. GPT-4's published predictions (``pred_e`` in the Bridge outputs) are indices into
+its prompt's option lists; when GPT-4 picked "other", gave several answers, or wrote prose instead of the JSON
+asked for, its first answer is taken, and "other" or prose counts as a wrong prediction.
+
+Prompt orders, as printed in the Bridge outputs' prompts (``llama-2-70b-chat.json`` holds the full prompt text):
+error types guess, misinterpret, careless, right-idea, imprecise, other, diagnose (0..6); strategies and
+intentions in the order of ``STRATEGIES`` and ``INTENTIONS`` (0..9), then other (10).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from llm.agents.schema import INTENTIONS, STRATEGIES
+from llm.corpora import CRITIC_DIMENSIONS, bridge_load, mathdial_moves_load, mrbench_load
+from llm.decision_models import (
+    REMEDIATION_HEADS,
+    DecisionModels,
+    critic_features,
+    head_probabilities,
+    labels_score,
+    move_features,
+    remediation_features,
+)
+
+GPT4_ERROR_ORDER = ("guess", "misinterpret", "careless", "right-idea", "imprecise", "other", "diagnose")
+GPT4_STRATEGY_ORDER = (*STRATEGIES, "other")
+GPT4_INTENTION_ORDER = (*INTENTIONS, "other")
+UNPARSED = "unparsed"  # GPT-4 answered in prose, not with an option index
+
+
+def _gpt4_first_choice(prediction: object, key: str, order: tuple[str, ...]) -> str:
+    """The label of GPT-4's first answer under ``key``, ``UNPARSED`` when it gave none."""
+    if isinstance(prediction, str):
+        try:
+            prediction = json.loads(prediction)
+        except json.JSONDecodeError:
+            return UNPARSED
+    if isinstance(prediction, dict):
+        prediction = [prediction]
+    if not isinstance(prediction, list) or not prediction or not isinstance(prediction[0], dict):
+        return UNPARSED
+    index = prediction[0].get(key)
+    if isinstance(index, str) and index.strip().isdigit():
+        index = int(index)
+    return order[index] if isinstance(index, int) and 0 <= index < len(order) else UNPARSED
+
+
+def gpt4_bridge_predictions(*, data_dir: Path) -> dict[str, list[str]]:
+    """GPT-4's error, strategy and intention for each row of Bridge's test file, in file order."""
+    test_rows = json.loads((data_dir / "bridge/dataset/test.json").read_text())
+    error_rows = json.loads((data_dir / "bridge/outputs/step_a_error/gpt4.json").read_text())
+    decision_rows = json.loads((data_dir / "bridge/outputs/step_bc_strategy_intention/gpt4.json").read_text())
+    for rows in (error_rows, decision_rows):
+        if [row["c_id"] for row in rows] != [row["c_id"] for row in test_rows]:
+            raise ValueError("GPT-4's Bridge outputs are not aligned row by row with dataset/test.json")
+    return {
+        "error": [_gpt4_first_choice(row["pred_e"], "answer", GPT4_ERROR_ORDER) for row in error_rows],
+        "strategy": [_gpt4_first_choice(row["pred_e"], "strategy", GPT4_STRATEGY_ORDER) for row in decision_rows],
+        "intention": [_gpt4_first_choice(row["pred_e"], "intention", GPT4_INTENTION_ORDER) for row in decision_rows],
+    }
+
+
+def remediation_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:
+    """Macro-F1, accuracy and n of our Bridge heads and of GPT-4 on the deduplicated Bridge test snippets."""
+    test = bridge_load(data_dir=data_dir).test
+    features = remediation_features(dialogues=[ex.dialogue for ex in test], topics=[ex.topic for ex in test])
+    gpt4 = gpt4_bridge_predictions(data_dir=data_dir)
+    ours, reference = {}, {}
+    for name in REMEDIATION_HEADS:
+        labels = models.heads[name].labels
+        predicted = [labels[k] for k in head_probabilities(models, head=name, features=features).argmax(axis=1)]
+        scored = [i for i, ex in enumerate(test) if getattr(ex, name) is not None]
+        gold = [getattr(test[i], name) for i in scored]
+        ours[name] = labels_score(gold=gold, predicted=[predicted[i] for i in scored])
+        reference[name] = labels_score(gold=gold, predicted=[gpt4[name][test[i].source[1]] for i in scored])
+    return {"decisions": ours, "reference": {"gpt4": reference}}
+
+
+def moves_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:
+    """Macro-F1, accuracy and n of the move head on the MathDial problems held out from its training."""
+    test = mathdial_moves_load(data_dir=data_dir, seed=models.seed).test
+    labels = models.heads["move"].labels
+    probabilities = head_probabilities(models, head="move", features=move_features(texts=[ex.text for ex in test]))
+    return labels_score(gold=[ex.move for ex in test], predicted=[labels[k] for k in probabilities.argmax(axis=1)])
+
+
+def critic_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:
+    """Per MRBench dimension macro-F1, accuracy and n on held-out conversations, and the mean macro-F1."""
+    test = mrbench_load(data_dir=data_dir, seed=models.seed).test
+    features = critic_features(dialogues=[ex.dialogue for ex in test], replies=[ex.reply for ex in test])
+    dimensions = {}
+    for dimension in CRITIC_DIMENSIONS:
+        head = f"critic_{dimension}"
+        labels = models.heads[head].labels
+        predicted = head_probabilities(models, head=head, features=features).argmax(axis=1)
+        scored = [i for i, ex in enumerate(test) if dimension in ex.ratings]
+        dimensions[dimension] = labels_score(
+            gold=[test[i].ratings[dimension] for i in scored], predicted=[labels[predicted[i]] for i in scored],
+        )
+    return {
+        "dimensions": dimensions,
+        "mean_macro_f1": float(np.mean([scores["macro_f1"] for scores in dimensions.values()])),
+    }

@@ -1,0 +1,116 @@
+"""Measure the tutor: decision models, move classifier, critic, tutoring episodes and planning.
+
+    python -m llm.evaluate --out DIR [--data DIR] [--models DIR] [--backend template|transformers|openai]
+                           [--episodes N] [--learners N] [--seed N]
+
+Writes DIR/results.json and DIR/results.md. Decision models come from --models (trained there first when none
+is); a generative backend reads its settings from the CAIRN_LLM_* environment variables, and its episodes are
+reported next to the template tutor's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> list[str]:
+    def cell(value: Any) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else "–" if value is None else str(value)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return lines + ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+
+
+def results_markdown(results: dict[str, Any]) -> str:
+    lines = ["# Tutor evaluation", ""]
+    decisions, reference = results["decisions"], results["reference"]["gpt4"]
+    lines += ["## Remediation decisions (Bridge test set, deduplicated)", ""]
+    lines += _table([[head, decisions[head]["macro_f1"], reference[head]["macro_f1"], decisions[head]["accuracy"],
+                      reference[head]["accuracy"], decisions[head].get("n")]
+                     for head in ("error", "strategy", "intention")],
+                    ["head", "ours macro-F1", "GPT-4 macro-F1", "ours accuracy", "GPT-4 accuracy", "n"])
+    lines += ["", "## Tutor moves (MathDial, held-out conversations)", ""]
+    lines += _table([[key, value] for key, value in results["moves"].items() if not isinstance(value, dict)],
+                    ["metric", "value"])
+    lines += ["", "## Response critic (MRBench, held-out conversations)", ""]
+    critic = results["critic"]
+    per_dimension = critic.get("dimensions", {})
+    lines += _table([[name, values.get("macro_f1"), values.get("accuracy"), values.get("n")]
+                     for name, values in per_dimension.items()], ["dimension", "macro-F1", "accuracy", "n"])
+    lines += ["", "## Tutoring episodes (MathDial test problems, simulated student)", ""]
+    lines += _table([[name, run["n"], run["telling_rate"], run["telling_rate_all_replies"], run["solved_rate"],
+                      run["turns_to_correct"]] for name, run in results["episodes"]["by_backend"].items()],
+                    ["backend", "episodes", "telling before attempt", "telling (all replies)", "solved",
+                     "turns to correct"])
+    for name, run in results["episodes"]["by_backend"].items():
+        if run.get("critic"):
+            lines += ["", f"Critic's view of the {name} replies (P(desirable rating), mean):", ""]
+            lines += _table([[dimension, value] for dimension, value in run["critic"].items()],
+                            ["dimension", "mean"])
+    lines += ["", "## Planning on simulated learners (items to mastery)", ""]
+    for graph, policies in results["planning"].items():
+        if not isinstance(policies, dict) or "planner" not in policies:
+            continue
+        lines += [f"### {graph}", ""]
+        lines += _table([[policy, values["mean"], values["p90"]] for policy, values in policies.items()
+                         if isinstance(values, dict) and "mean" in values], ["policy", "mean", "p90"])
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m llm.evaluate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("CAIRN_DATA_DIR", DEFAULT_DATA)))
+    parser.add_argument("--models", type=Path, default=Path("var/decision-models"))
+    parser.add_argument("--backend", choices=("template", "transformers", "openai"), default="template")
+    parser.add_argument("--episodes", type=int, default=100)
+    parser.add_argument("--learners", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if not (args.data / "bridge").is_dir() or not (args.data / "mathdial").is_dir():
+        print(f"error: {args.data} does not hold the bridge/ and mathdial/ data sets", file=sys.stderr)
+        return 2
+    if args.episodes < 1 or args.learners < 1:
+        print("error: --episodes and --learners must be at least 1", file=sys.stderr)
+        return 2
+
+    from llm.decision_eval import critic_evaluate, moves_evaluate, remediation_evaluate
+    from llm.decision_models import decision_models_load, decision_models_save, decision_models_train
+    from llm.evaluate.episodes import episodes_evaluate
+    from llm.evaluate.planning import planning_evaluate
+
+    started = time.perf_counter()
+    models = decision_models_load(root=args.models)
+    if models is None:
+        print(f"No trained decision models under {args.models}: training them first.", file=sys.stderr)
+        models = decision_models_train(data_dir=args.data, seed=args.seed)
+        decision_models_save(models, root=args.models)
+    results: dict[str, Any] = {"decision_models_version": models.version, "seed": args.seed}
+    results.update(remediation_evaluate(models, data_dir=args.data))
+    results["moves"] = moves_evaluate(models, data_dir=args.data)
+    results["critic"] = critic_evaluate(models, data_dir=args.data)
+    backends = ["template"] if args.backend == "template" else ["template", args.backend]
+    options = {key: value for key, value in os.environ.items() if key.startswith("CAIRN_LLM_")}
+    runs = {name: episodes_evaluate(data_dir=args.data, backend=name, backend_options=options,
+                                    decision_models=models, n=args.episodes, seed=args.seed) for name in backends}
+    results["episodes"] = {**runs["template"], "by_backend": runs}
+    results.update(planning_evaluate(seed=args.seed, n_learners=args.learners, data_dir=args.data))
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / "results.md").write_text(results_markdown(results))
+    print((args.out / "results.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

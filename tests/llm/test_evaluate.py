@@ -1,0 +1,45 @@
+"""``python -m llm.evaluate``: the tutor measured end to end on a small slice of the real data."""
+
+import json
+import random
+
+from llm.decision_models import decision_models_save, decision_models_train
+from llm.evaluate.__main__ import main
+from llm.evaluate.episodes import episode_run, mathdial_problems
+
+
+def test_mathdial_problems_hold_a_numeric_answer_and_the_students_different_one(data_dir):
+    problems = mathdial_problems(data_dir=data_dir)
+    assert len(problems) > 300
+    for problem in problems[:50]:
+        assert float(problem.answer) != float(problem.wrong_answer)
+        assert all(problem.answer not in step.split() for step in problem.steps)
+
+
+def test_template_tutor_never_tells_the_simulated_student_before_their_attempt(data_dir):
+    rng = random.Random(0)
+    for problem in mathdial_problems(data_dir=data_dir)[:15]:
+        episode = episode_run(problem, backend="template", backend_options=None, decision_models=None, rng=rng)
+        assert episode["told_before_attempt"] is False and not any(episode["told"])
+        assert problem.answer not in episode["replies"][0]
+
+
+def test_evaluate_writes_results_with_the_documented_keys(data_dir, tmp_path):
+    models = decision_models_train(data_dir=data_dir, seed=0, limit=80, progress=False)
+    decision_models_save(models, root=tmp_path / "models")
+    code = main(["--out", str(tmp_path / "out"), "--data", str(data_dir), "--models", str(tmp_path / "models"),
+                 "--episodes", "3", "--learners", "4"])
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert code == 0
+    for head in ("error", "strategy", "intention"):
+        assert {"macro_f1", "accuracy"} <= set(results["decisions"][head])
+        assert {"macro_f1", "accuracy"} <= set(results["reference"]["gpt4"][head])
+    assert {"telling_rate", "n", "turns_to_correct"} <= set(results["episodes"]) and results["episodes"]["n"] == 3
+    assert {"planner", "topological", "heuristic"} <= set(results["planning"]["demo"])
+    assert "macro_f1" in json.dumps(results["moves"]) and results["critic"]
+    assert "GPT-4 macro-F1" in (tmp_path / "out" / "results.md").read_text()
+
+
+def test_evaluate_refuses_a_folder_without_the_data(tmp_path, capsys):
+    assert main(["--out", str(tmp_path / "out"), "--data", str(tmp_path)]) == 2
+    assert "bridge/" in capsys.readouterr().err
