@@ -56,10 +56,12 @@ def chat_question_fragments(*, message: ChatMessage) -> dict[str, str]:
     return {"chat-log": render_to_string("practice/_chat_message.html", {"message": message, "pending": True})}
 
 
-def chat_reply_fragments(*, session: LearningSession, question: ChatMessage) -> dict[str, str]:
-    """The chat log of the item on screen (student turn and stored reply), and the card (hints may have moved)."""
+def chat_reply_fragments(*, session: LearningSession, question: ChatMessage, card: bool = True) -> dict[str, str]:
+    """The chat log of the item on screen (student turn and stored reply) and, with ``card``, the card (a hint the
+    tutor gave is shown there). A reply streamed while the student answered leaves the card alone: the card it
+    would send could predate the answer's verdict."""
     messages = session_chat(session=session, item_id=question.item_id)
-    return {
-        "chat-log": render_to_string("practice/_chat_log.html", {"messages": messages}),
-        "item": render_to_string("practice/_item.html", item_context(session=session)),
-    }
+    parts = {"chat-log": render_to_string("practice/_chat_log.html", {"messages": messages})}
+    if card:
+        parts["item"] = render_to_string("practice/_item.html", item_context(session=session))
+    return parts

@@ -49,6 +49,7 @@ def chat_reply_send(*, question_id: int, reply_channel: str) -> int:
     layer = get_channel_layer()
     question = ChatMessage.objects.get(pk=question_id)
     client_id = str(question.client_id)
+    hints_before = LearningSession.objects.values_list("hints_shown", flat=True).get(pk=question.session_id)
     sent = 0
     try:
         for chunk in chat_reply_stream(question=question):
@@ -60,8 +61,10 @@ def chat_reply_send(*, question_id: int, reply_channel: str) -> int:
             "message": "The tutor could not reply just now. Please send your message again.",
         })
         raise
-    # Read the session afresh: the student may have answered while the reply was being written.
+    # Read the session afresh: the student may have answered while the reply was being written. The card is
+    # sent only when the reply gave a hint, so a verdict shown meanwhile is not overwritten by an older card.
     session = LearningSession.objects.get(pk=question.session_id)
-    html = fragments.chat_reply_fragments(session=session, question=question)
+    html = fragments.chat_reply_fragments(session=session, question=question,
+                                          card=session.hints_shown > hints_before)
     async_to_sync(layer.send)(reply_channel, {"type": "chat.end", "client_id": client_id, "html": html})
     return sent

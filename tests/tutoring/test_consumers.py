@@ -9,7 +9,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
 from tests.conftest import make_student, wrong_answer
-from tutoring import services
+from tutoring import celery_app, services
 from tutoring.asgi import application
 from tutoring.models import Attempt, LearningSession
 from tutoring.routing import websocket_urlpatterns
@@ -123,7 +123,9 @@ async def test_resent_attempt_frame_is_stored_once(practice):
     assert await sync_to_async(Attempt.objects.count)() == 1
 
 
-async def test_chat_reply_streams_in_pieces_then_the_log_is_sent(practice):
+async def test_chat_reply_streams_in_pieces_then_the_log_is_sent(practice, monkeypatch):
+    # The reply is written by a Celery task; here it runs in the consumer's process, over the real channel layer.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     student, session = practice
     communicator = await _connect(student, session.id)
     await communicator.send_json_to({"type": "chat", "text": "I don't get it, help", "client_id": str(uuid.uuid4())})
@@ -134,6 +136,7 @@ async def test_chat_reply_streams_in_pieces_then_the_log_is_sent(practice):
     deltas = [f["text"] for f in frames if f["type"] == "chat.delta"]
     assert frames[0]["type"] == "chat.start" and len(deltas) > 3
     assert "".join(deltas) in frames[-1]["html"]["chat-log"]
+    assert "item" not in frames[-1]["html"]  # no hint was given: the card on screen stays as it is
 
 
 async def test_next_frame_brings_a_new_item(practice):
