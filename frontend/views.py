@@ -199,7 +199,6 @@ def classroom(request: HttpRequest, classroom_id: int) -> HttpResponse:
 
 @role_required(User.Role.TEACHER)
 def class_student_chat_page(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
-    student, exchanges = class_student_chat(teacher=request.user, classroom_id=classroom_id, student_id=student_id)
-    classroom = teacher_classroom(teacher=request.user, classroom_id=classroom_id)
+    chat = class_student_chat(teacher=request.user, classroom_id=classroom_id, student_id=student_id)
     return render(request, "teacher/student_chat.html",
-                  {"classroom": classroom, "student": student, "exchanges": exchanges})
+                  {"classroom": chat.classroom, "student": chat.student, "exchanges": chat.exchanges})

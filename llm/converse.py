@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from llm.agents.diagnostician import Attempt
+from llm.backends.generative import generative_options
 from llm.tutor import TutorRequest, TutorTurn, tutor_turn
 from tutoring.answer_check import AnswerFormatError, AnswerSpec, answer_check
 
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         if decision_models is None:
             print(f"error: no trained decision models under {args.models}", file=sys.stderr)
             return 2
-    options = {key: value for key, value in os.environ.items() if key.startswith("CAIRN_LLM_")}
+    options = generative_options(os.environ)
     conversation = Conversation(item=item, backend=args.backend, backend_options=options,
                                 decision_models=decision_models)
     converse(conversation=conversation, lines=sys.stdin, out=sys.stdout)

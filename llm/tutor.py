@@ -32,7 +32,6 @@ from llm.backends.generative import BackendError, GenerativeBackend, generative_
 
 logger = logging.getLogger(__name__)
 ASKS_FOR_ANSWER = re.compile(r"\b(answer|solution|solve it|tell me|give me|just say|what is it)\b", re.I)
-ASKS_FOR_HELP = re.compile(r"\b(hint|help|stuck|lost|confus\w*|don'?t (get|understand|know)|how|why|what do i)\b", re.I)
 SAFE_FALLBACK_REPLY = "Let's keep working on it together. What have you tried so far, and where did you get stuck?"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 TELLING_BUDGET = 4  # intervening turns per session before the tutor insists on an attempt first

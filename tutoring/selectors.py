@@ -181,15 +181,15 @@ def tutor_request(*, session: LearningSession, question: ChatMessage, at: dateti
     earlier = session.chat_messages.filter(item=item, created_at__lte=question.created_at).exclude(pk=question.pk)
     dialogue = tuple((message.author, message.text) for message in earlier.order_by("created_at", "id"))
     attempt = session_last_attempt(session=session, item_id=item.id)
-    tells_used = sum(1 for trace in session.chat_messages.filter(author=ChatMessage.Author.TUTOR)
-                     .values_list("trace", flat=True) if trace.get("plan", {}).get("intervene"))
+    tutor_traces = list(session.chat_messages.filter(author=ChatMessage.Author.TUTOR).values_list("trace", flat=True))
+    tells_used = sum(1 for trace in tutor_traces if trace.get("plan", {}).get("intervene"))
     focus = (session.focus_concept_id,) if session.focus_concept_id else tuple(item_concepts)
     return TutorRequest(
         item_prompt=item.prompt, hints=tuple(item.hints), solution=item.solution, hints_shown=session.hints_shown,
         attempts=session.current_attempts, solved=session.current_solved, student_text=question.text,
         telling=session.classroom.tutor_telling if session.classroom else Classroom.Telling.HINTS,
         answer_kind=item.answer_kind, answer_key=item.answer,
-        turn=session.chat_messages.filter(author=ChatMessage.Author.TUTOR).count(),
+        turn=len(tutor_traces),
         last_attempt=None if attempt is None else TutorAttempt(answer=attempt.response, correct=attempt.correct,
                                                                feedback=attempt.feedback),
         dialogue=dialogue, concepts=tuple(item_concepts),
@@ -217,6 +217,15 @@ def teacher_classroom(*, teacher: User, classroom_id: int) -> Classroom:
 
 
 @dataclass(frozen=True)
+class StudentChat:
+    """A student of a teacher's class and their latest exchanges with the tutor in it, newest first."""
+
+    classroom: Classroom
+    student: User
+    exchanges: list[TutorExchange]
+
+
+@dataclass(frozen=True)
 class TutorExchange:
     """A student's message and the tutor's reply, with the decisions behind the reply."""
 
@@ -224,9 +233,8 @@ class TutorExchange:
     reply: ChatMessage | None  # None while the reply is still being written
 
 
-def class_student_chat(*, teacher: User, classroom_id: int, student_id: int,
-                       limit: int = 50) -> tuple[User, list[TutorExchange]]:
-    """A student of the teacher's class and their latest exchanges with the tutor in this class, newest first."""
+def class_student_chat(*, teacher: User, classroom_id: int, student_id: int, limit: int = 50) -> StudentChat:
+    """A student of the teacher's class and their latest exchanges with the tutor in this class."""
     classroom = teacher_classroom(teacher=teacher, classroom_id=classroom_id)
     student = classroom.students.filter(pk=student_id).first()
     if student is None:
@@ -235,7 +243,8 @@ def class_student_chat(*, teacher: User, classroom_id: int, student_id: int,
                                                 author=ChatMessage.Author.STUDENT)
                      .select_related("item").order_by("-created_at", "-id")[:limit])
     replies = {reply.in_reply_to_id: reply for reply in ChatMessage.objects.filter(in_reply_to__in=questions)}
-    return student, [TutorExchange(question=q, reply=replies.get(q.id)) for q in questions]
+    return StudentChat(classroom=classroom, student=student,
+                       exchanges=[TutorExchange(question=q, reply=replies.get(q.id)) for q in questions])
 
 
 def class_mastery_grid(

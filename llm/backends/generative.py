@@ -28,6 +28,11 @@ class GenerativeBackend(Protocol):
         ...
 
 
+def generative_options(environ: Mapping[str, str]) -> dict[str, str]:
+    """The backend settings among ``environ`` (the ``CAIRN_LLM_*`` variables but the backend's name)."""
+    return {key: value for key, value in environ.items() if key.startswith("CAIRN_LLM_") and key != "CAIRN_LLM_BACKEND"}
+
+
 def generative_backend(*, name: str, options: Mapping[str, str]) -> GenerativeBackend:
     """Build the backend called ``name`` from settings-style ``options``.
 

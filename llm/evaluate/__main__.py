@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from llm.backends.generative import generative_options
+from llm.corpora import data_dir_default
 
 
 def _table(rows: list[list[Any]], header: list[str]) -> list[str]:
@@ -69,7 +70,7 @@ def results_markdown(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m llm.evaluate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("CAIRN_DATA_DIR", DEFAULT_DATA)))
+    parser.add_argument("--data", type=Path, default=data_dir_default())
     parser.add_argument("--models", type=Path, default=Path("var/decision-models"))
     parser.add_argument("--backend", choices=("template", "transformers", "openai"), default="template")
     parser.add_argument("--episodes", type=int, default=100)
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     results["moves"] = moves_evaluate(models, data_dir=args.data)
     results["critic"] = critic_evaluate(models, data_dir=args.data)
     backends = ["template"] if args.backend == "template" else ["template", args.backend]
-    options = {key: value for key, value in os.environ.items() if key.startswith("CAIRN_LLM_")}
+    options = generative_options(os.environ)
     runs = {name: episodes_evaluate(data_dir=args.data, backend=name, backend_options=options,
                                     decision_models=models, n=args.episodes, seed=args.seed) for name in backends}
     results["episodes"] = {**runs["template"], "by_backend": runs}

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +63,7 @@ from knowledge.learner.psikt import (
 )
 from llm.agents.planner import concept_path_plan
 from llm.agents.schema import ConceptBelief
+from llm.corpora import data_dir_default
 
 DEMO_COURSE = Path(__file__).resolve().parents[2] / "tutoring" / "demo" / "course.yaml"
 DEMO_GOALS = ("equations-variables-both-sides", "percent", "proportions")
@@ -362,8 +362,7 @@ def planning_evaluate(*, seed: int = 0, n_learners: int = 200, data_dir: Path | 
     there, that part is skipped with the reason.
     """
     if data_dir is None:
-        default = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-        data_dir = Path(os.environ.get("CAIRN_DATA_DIR", default))
+        data_dir = data_dir_default()
     # The tensors here are small (learners x concepts): a second intra-op thread only waits on the first,
     # and on a shared machine that wait costs more than the work, so the run is single-threaded.
     threads = torch.get_num_threads()
