@@ -21,8 +21,12 @@ from llm.agents.schema import INTENTIONS, STRATEGIES, ConceptBelief, Diagnosis, 
 # Cost of practising a concept: cost(c) = (1 - m_c) + UNCERTAINTY_WEIGHT u_c + DIFFICULTY_WEIGHT sigmoid(b_c).
 UNCERTAINTY_WEIGHT = 0.5
 DIFFICULTY_WEIGHT = 0.5
-# A weak prerequisite within this much of the target gets enough exercise from the items of a concept built on
-# it; one further below needs practice of its own.
+# A prerequisite is something to build on, not a goal: it needs to be solid enough that practice on the concepts
+# above it pays (about three answers in five right), not mastered to the goals' target. Holding every ancestor to
+# the goals' target spends a third more items before the goals are mastered (llm.evaluate's planning section).
+PREREQUISITE_TARGET = 0.6
+# A weak concept within this much of its target gets enough exercise from the items of a concept built on it;
+# one further below needs practice of its own.
 EXERCISE_MARGIN = 0.15
 # What an unseen concept is believed to be: a coin flip, with the widest possible interval.
 UNKNOWN_BELIEF = dict(mastery=0.5, uncertainty=1.0, difficulty=0.0, answers=0)
@@ -61,32 +65,34 @@ FALLBACK_TELL = ("provide_hint", "support_thinking")
 FALLBACK_WAIT = ("ask_question", "support_thinking")
 
 
-def concept_cost(belief: ConceptBelief) -> float:
-    """cost(c) = (1 - m_c) + lambda u_c + mu sigmoid(b_c): what practising c to mastery is expected to take.
+def concept_cost(belief: ConceptBelief, *, target: float) -> float:
+    """cost(c) = (t_c - m_c) + lambda u_c + mu sigmoid(b_c): what practising c up to its target t_c is expected to take.
 
     m_c mastery, u_c the width of its 90 % interval, b_c the typical item difficulty (logit scale);
-    lambda = UNCERTAINTY_WEIGHT, mu = DIFFICULTY_WEIGHT. Bounded: 0 <= cost(c) <= 1 + lambda + mu.
+    lambda = UNCERTAINTY_WEIGHT, mu = DIFFICULTY_WEIGHT. Bounded: 0 <= cost(c) <= 1 + lambda + mu for a weak c.
     """
-    return ((1.0 - belief.mastery) + UNCERTAINTY_WEIGHT * belief.uncertainty
+    return ((target - belief.mastery) + UNCERTAINTY_WEIGHT * belief.uncertainty
             + DIFFICULTY_WEIGHT / (1.0 + math.exp(-belief.difficulty)))
 
 
 def concept_path_plan(*, graph: nx.DiGraph, beliefs: Mapping[int, ConceptBelief], goals: Collection[int],
-                      mastery_target: float = 0.8) -> list[int]:
+                      mastery_target: float = 0.8, prerequisite_target: float = PREREQUISITE_TARGET) -> list[int]:
     r"""The concepts to practise, prerequisites first, so that every weak concept toward the goals is covered.
 
     Edges of ``graph`` point from prerequisite to concept. Let R be the goals and all their ancestors, m_c the
-    believed mastery (a concept without a belief counts as UNKNOWN_BELIEF: mastery 0.5), and the weak concepts
+    believed mastery (a concept without a belief counts as UNKNOWN_BELIEF: mastery 0.5), t_c the target of c
+    (``mastery_target`` for a goal, ``prerequisite_target`` for the ancestors, which only need to carry what is
+    built on them), and the weak concepts
 
-        W = {c in R : m_c < mastery_target}.
+        W = {c in R : m_c < t_c}.
 
     Candidate sets, one per weak concept c: practising c exercises c itself and the weak direct prerequisites
-    that are nearly mastered, so
+    that are nearly at their target, so
 
-        S_c = {c} u {p in pred(c) n W : m_p >= mastery_target - EXERCISE_MARGIN},   cost(S_c) = cost(c)
+        S_c = {c} u {p in pred(c) n W : m_p >= t_p - EXERCISE_MARGIN},   cost(S_c) = cost(c)
 
-    with cost(c) = (1 - m_c) + lambda u_c + mu sigmoid(b_c) (``concept_cost``). A prerequisite further below
-    the target is covered only by its own set: practising on top of it would teach little.
+    with cost(c) = (t_c - m_c) + lambda u_c + mu sigmoid(b_c) (``concept_cost``). A prerequisite further below
+    its target is covered only by its own set: practising on top of it would teach little.
 
     Greedy weighted set cover: with U the uncovered weak concepts, repeatedly choose the c that minimises
     cost(S_c) / |S_c n U| (ties: smaller id) until U is empty. Its total cost is at most H(max_c |S_c|) <=
@@ -100,14 +106,14 @@ def concept_path_plan(*, graph: nx.DiGraph, beliefs: Mapping[int, ConceptBelief]
     def belief_of(c: int) -> ConceptBelief:
         return beliefs.get(c) or ConceptBelief(concept_id=c, name=str(c), **UNKNOWN_BELIEF)
 
+    target = {c: mastery_target if c in goals_known else prerequisite_target for c in region}
     mastery = {c: belief_of(c).mastery for c in region}
-    weak = {c for c in region if mastery[c] < mastery_target}
+    weak = {c for c in region if mastery[c] < target[c]}
     covers = {
-        c: {c} | {p for p in graph.predecessors(c)
-                  if p in weak and mastery[p] >= mastery_target - EXERCISE_MARGIN}
+        c: {c} | {p for p in graph.predecessors(c) if p in weak and mastery[p] >= target[p] - EXERCISE_MARGIN}
         for c in weak
     }
-    cost = {c: concept_cost(belief_of(c)) for c in weak}
+    cost = {c: concept_cost(belief_of(c), target=target[c]) for c in weak}
     uncovered = set(weak)
     chosen: set[int] = set()
     # Lazy greedy: a set's price only rises as others cover its concepts, so a popped price that is still

@@ -5,6 +5,7 @@ import pytest
 
 from llm.agents.planner import (
     EXERCISE_MARGIN,
+    PREREQUISITE_TARGET,
     TELLING_STRATEGIES,
     concept_path_plan,
     remediation_plan,
@@ -29,11 +30,12 @@ def test_plan_covers_every_weak_concept_and_puts_prerequisites_first():
     graph = _course()
     mastery = {0: 0.3, 1: 0.75, 2: 0.4, 3: 0.2, 4: 0.7, 5: 0.1, 6: 0.2, 7: 0.1, 8: 0.1}
     plan = concept_path_plan(graph=graph, beliefs={k: _belief(k, m) for k, m in mastery.items()}, goals=[6])
-    weak = {c for c in nx.ancestors(graph, 6) | {6} if mastery[c] < TARGET}
+    target = {c: TARGET if c == 6 else PREREQUISITE_TARGET for c in graph}
+    weak = {c for c in nx.ancestors(graph, 6) | {6} if mastery[c] < target[c]}
     covered = set(plan) | {p for c in plan for p in graph.predecessors(c)
-                           if p in weak and mastery[p] >= TARGET - EXERCISE_MARGIN}
+                           if p in weak and mastery[p] >= target[p] - EXERCISE_MARGIN}
     assert weak <= covered
-    assert {c for c in weak if mastery[c] < TARGET - EXERCISE_MARGIN} <= set(plan)
+    assert {c for c in weak if mastery[c] < target[c] - EXERCISE_MARGIN} <= set(plan)
     position = {c: i for i, c in enumerate(plan)}
     assert all(position[u] < position[v] for u in plan for v in plan if u != v and nx.has_path(graph, u, v))
     assert plan[-1] == 6
@@ -48,6 +50,15 @@ def test_mastered_concept_and_concepts_off_the_goal_are_not_planned():
     assert {0, 1, 3, 4, 6} <= set(plan)
 
 
+def test_prerequisites_need_to_carry_the_goal_not_to_be_mastered():
+    """A prerequisite three answers in four right is solid enough to build on; a goal that good still needs work."""
+    graph = _course()
+    beliefs = {k: _belief(k, 0.75) for k in graph}
+    assert PREREQUISITE_TARGET < 0.75 < TARGET
+    assert concept_path_plan(graph=graph, beliefs=beliefs, goals=[6]) == [6]
+    assert concept_path_plan(graph=graph, beliefs=beliefs, goals=[4]) == [4]
+
+
 def test_nothing_is_planned_when_the_goal_and_its_prerequisites_are_mastered():
     graph = _course()
     beliefs = {k: _belief(k, 0.9) for k in graph}
@@ -59,8 +70,9 @@ def test_cost_prefers_the_cheaper_cover():
     practising p alone; which of the two is planned depends on which is cheaper."""
     graph = nx.DiGraph([(0, 1), (1, 2)])  # p = 0, x = 1, g = 2
     goal = _belief(2, 0.2, uncertainty=0.1)
-    cheap_x = {0: _belief(0, 0.75, uncertainty=0.1), 1: _belief(1, 0.75, uncertainty=0.1, difficulty=-2), 2: goal}
-    dear_x = {0: _belief(0, 0.75, uncertainty=0.1, difficulty=-2), 1: _belief(1, 0.75, uncertainty=1.0, difficulty=3),
+    near = PREREQUISITE_TARGET - EXERCISE_MARGIN / 2
+    cheap_x = {0: _belief(0, near, uncertainty=0.1), 1: _belief(1, near, uncertainty=0.1, difficulty=-2), 2: goal}
+    dear_x = {0: _belief(0, near, uncertainty=0.1, difficulty=-2), 1: _belief(1, near, uncertainty=1.0, difficulty=3),
               2: goal}
     assert concept_path_plan(graph=graph, beliefs=cheap_x, goals=[2]) == [1, 2]
     assert concept_path_plan(graph=graph, beliefs=dear_x, goals=[2]) == [0, 2]
