@@ -88,36 +88,44 @@ def ou_predict(mean: torch.Tensor, variance: torch.Tensor, dt: torch.Tensor, alp
     return r * mean, r * r * variance + stationary * (1.0 - r * r)
 
 
+def probit_absorb(m: torch.Tensor, v: torch.Tensor, sign: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    r"""One answer on u = z - b ~ N(m, v), the logistic curve matched by a probit, sigmoid(x) ~= Phi(lambda x)
+    with lambda^2 = pi / 8, so that the posterior moments are exact for it (assumed-density filtering).
+    With s = +1 for a right answer and -1 for a wrong one:
+
+        c = s lambda m / sqrt(1 + lambda^2 v),    P(this answer) = Phi(c)
+        g = phi(c) / Phi(c)
+        m' - m = s lambda v g / sqrt(1 + lambda^2 v)                       (shift)
+        1 - v' / v = lambda^2 v / (1 + lambda^2 v) g (c + g)               (shrink)
+
+    Returns (c, shift, shrink).
+    """
+    spread = torch.sqrt(1.0 + PROBIT_SLOPE**2 * v)
+    c = sign * PROBIT_SLOPE * m / spread
+    g = torch.exp(-0.5 * c * c - 0.5 * math.log(2 * math.pi) - torch.special.log_ndtr(c))
+    shift = sign * PROBIT_SLOPE * v * g / spread
+    shrink = PROBIT_SLOPE**2 * v / (spread * spread) * g * (c + g)
+    return c, shift, shrink
+
+
 def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch.Tensor, variance: torch.Tensor,
                   difficulty: torch.Tensor, correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
     r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d ~ N(mean, variance) independent.
 
-    The logistic answer curve is matched by a probit, sigmoid(x) ~= Phi(lambda x) with lambda^2 = pi / 8, so
-    the moments of the posterior are exact for it (assumed-density filtering). With u = z - b ~ N(m, v),
-    s = +1 for a right answer and -1 for a wrong one:
+    With u = z - b ~ N(m, v), m = level_mean + mean - b, v = level_var + variance, ``probit_absorb`` gives the
+    moments of u after the answer; each part then moves by its share of the variance (Gaussian conditioning,
+    kept independent after):
 
-        c = s lambda m / sqrt(1 + lambda^2 v),    p = Phi(lambda m / sqrt(1 + lambda^2 v))   (P(correct))
-        g = phi(c) / Phi(c)
-        m' = m + s lambda v g / sqrt(1 + lambda^2 v)
-        v' = v - lambda^2 v^2 / (1 + lambda^2 v) g (c + g)
-
-    Each part then moves by its share of the variance (Gaussian conditioning, kept independent after):
         m_x' = m_x + (v_x / v)(m' - m),   v_x' = v_x - v_x^2 / v (1 - v' / v).
 
-    Returns p and the updated (level_mean, level_var, mean, variance).
+    Returns P(correct) = Phi(lambda m / sqrt(1 + lambda^2 v)) and the updated (level_mean, level_var, mean, variance).
     """
     m = level_mean + mean - difficulty
     v = level_var + variance
-    spread = torch.sqrt(1.0 + PROBIT_SLOPE**2 * v)
-    p = torch.special.ndtr(PROBIT_SLOPE * m / spread)
     sign = 2.0 * correct - 1.0
-    c = sign * PROBIT_SLOPE * m / spread
-    g = torch.exp(-0.5 * c * c - 0.5 * math.log(2 * math.pi) - torch.special.log_ndtr(c))
-    shift = sign * PROBIT_SLOPE * v * g / spread
-    v_post = v - PROBIT_SLOPE**2 * v * v / (spread * spread) * g * (c + g)
-    shrink = 1.0 - v_post / v
+    c, shift, shrink = probit_absorb(m, v, sign)
     return (
-        p,
+        torch.special.ndtr(sign * c),
         level_mean + level_var / v * shift,
         level_var - level_var * level_var / v * shrink,
         mean + variance / v * shift,
@@ -201,23 +209,30 @@ def edge_practice(answers: Answers, edges: torch.Tensor) -> EdgePractice:
 
 @dataclass(frozen=True)
 class Chains:
-    """The answers regrouped by (learner, concept) chain and by rank within the chain.
+    """The answers regrouped by (learner, concept) chain and by rank within the chain, as flat rank-major tensors.
 
-    ``ranks[r]`` holds the rows that are the r-th answer of their chain; ``previous[r]`` the position of
-    each such row's predecessor within ``ranks[r - 1]``; ``gap[r]`` the time since that predecessor;
-    ``right_before[r]`` / ``wrong_before[r]`` the chain's answers before each row, ``total_right_before[r]`` /
-    ``total_wrong_before[r]`` the learner's answers on any concept before it. ``edge_practice``: the
+    ``rows`` (N,) lists the answer rows rank by rank: first every chain's first answer, then every second answer,
+    and so on; ``rank_sizes[r]`` is how many rows have rank r. Aligned with ``rows``: ``right_before`` /
+    ``wrong_before``, the chain's answers before each row, and ``total_right_before`` / ``total_wrong_before``, the
+    learner's answers on any concept before it. For ranks r >= 1, ``previous[r]`` is the position of each row's
+    predecessor within rank r - 1, and ``gap`` (N - rank_sizes[0],) the time since it. ``edge_practice``: the
     prerequisite practice behind each answer (empty without edges, and then transfer costs nothing).
     """
 
-    ranks: list[torch.Tensor]
-    previous: list[torch.Tensor]
-    gap: list[torch.Tensor]
-    right_before: list[torch.Tensor]
-    wrong_before: list[torch.Tensor]
-    total_right_before: list[torch.Tensor]
-    total_wrong_before: list[torch.Tensor]
+    rows: torch.Tensor  # (N,) long
+    rank_sizes: list[int]
+    previous: list[torch.Tensor]  # previous[0] is empty
+    gap: torch.Tensor  # (N - rank_sizes[0],)
+    right_before: torch.Tensor  # (N,)
+    wrong_before: torch.Tensor  # (N,)
+    total_right_before: torch.Tensor  # (N,)
+    total_wrong_before: torch.Tensor  # (N,)
     edge_practice: EdgePractice = field(default_factory=_no_edge_practice)
+
+    @property
+    def ranks(self) -> tuple[torch.Tensor, ...]:
+        """The rows of each rank."""
+        return torch.split(self.rows, self.rank_sizes)
 
 
 def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chains:
@@ -241,27 +256,24 @@ def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chai
     right = answers.correct.numpy()[order]
     right_inclusive = np.cumsum(right)
     right_before = right_inclusive - right - (right_inclusive - right)[chain_start]
-    ranks, previous, gap, rights, wrongs, total_rights, total_wrongs = [], [], [], [], [], [], []
+    by_rank = np.argsort(rank, kind="stable")  # positions in ``order``, rank-major, chains in the same order per rank
+    rank_sizes = np.bincount(rank).tolist() if len(rank) else []
     position_in_rank = np.empty(len(order), dtype=np.int64)
-    for r in range(int(rank.max()) + 1 if len(rank) else 0):
-        sorted_positions = np.flatnonzero(rank == r)
-        rows = order[sorted_positions]
-        position_in_rank[sorted_positions] = np.arange(len(rows))
-        ranks.append(torch.as_tensor(rows))
-        rights.append(torch.as_tensor(right_before[sorted_positions], dtype=torch.float32))
-        wrongs.append(r - rights[-1])
-        total_rights.append(torch.as_tensor(total_right[rows], dtype=torch.float32))
-        total_wrongs.append(torch.as_tensor(total_answers[rows], dtype=torch.float32) - total_rights[-1])
-        if r == 0:
-            previous.append(torch.empty(0, dtype=torch.long))
-            gap.append(torch.empty(0))
-        else:
-            before = sorted_positions - 1
-            previous.append(torch.as_tensor(position_in_rank[before]))
-            gap.append(torch.as_tensor(np.maximum(time[order[sorted_positions]] - time[order[before]], 0.0)).float())
+    position_in_rank[by_rank] = np.concatenate([np.arange(size) for size in rank_sizes]) if rank_sizes else []
+    later = by_rank[rank[by_rank] > 0]  # positions of rows with a predecessor, rank-major
+    previous = [torch.empty(0, dtype=torch.long)]
+    previous += list(torch.split(torch.as_tensor(position_in_rank[later - 1]), rank_sizes[1:]))
+    rows = order[by_rank]
     practice = _no_edge_practice() if edges is None else edge_practice(answers, edges)
-    return Chains(ranks=ranks, previous=previous, gap=gap, right_before=rights, wrong_before=wrongs,
-                  total_right_before=total_rights, total_wrong_before=total_wrongs, edge_practice=practice)
+    return Chains(
+        rows=torch.as_tensor(rows), rank_sizes=rank_sizes, previous=previous,
+        gap=torch.as_tensor(np.maximum(time[order[later]] - time[order[later - 1]], 0.0)).float(),
+        right_before=torch.as_tensor(right_before[by_rank], dtype=torch.float32),
+        wrong_before=torch.as_tensor(rank[by_rank] - right_before[by_rank], dtype=torch.float32),
+        total_right_before=torch.as_tensor(total_right[rows], dtype=torch.float32),
+        total_wrong_before=torch.as_tensor(total_answers[rows] - total_right[rows], dtype=torch.float32),
+        edge_practice=practice,
+    )
 
 
 def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch.Tensor,
@@ -285,37 +297,48 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l.
 
     With ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is added.
+    Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
+    ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
+    learners answering one concept hundreds of times) multiplies.
     """
     alpha = torch.exp(traits[:, 0])  # (L,)
-    level = traits[:, 1]
-    stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)
-    transfer = None
+    stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)  # (L,) s^2
+    rows = chains.rows
+    learner, concept = answers.learner[rows], answers.concept[rows]  # (N,)
+    anchor = (practice_anchor(chains.right_before, chains.wrong_before, learn_right[concept], learn_wrong[concept])
+              + practice_anchor(chains.total_right_before, chains.total_wrong_before, general[0], general[1]))
     if edge_weight is not None and len(chains.edge_practice.row):
         transfer = transfer_of_rows(len(answers.correct), chains.edge_practice, learn_right=learn_right,
-                                    learn_wrong=learn_wrong, edge_weight=edge_weight, gamma=gamma)  # (N,)
-    total = torch.zeros(())
+                                    learn_wrong=learn_wrong, edge_weight=edge_weight, gamma=gamma)  # (N,) by row
+        anchor = anchor + transfer[rows]
+    level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
+    sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
+    first = chains.rank_sizes[0] if chains.rank_sizes else 0
+    later = learner[first:]
+    decay = torch.exp(-alpha[later] * chains.gap)  # (N - first,) r = exp(-alpha dt)
+    kept = decay * decay
+    renewed = stationary[later] * (1.0 - kept)  # (N - first,) s^2 (1 - r^2)
+    levels, signs = torch.split(level, chains.rank_sizes), torch.split(sign, chains.rank_sizes)
+    decays = (None, *torch.split(decay, chains.rank_sizes[1:]))
+    keeps = (None, *torch.split(kept, chains.rank_sizes[1:]))
+    renewals = (None, *torch.split(renewed, chains.rank_sizes[1:]))
+    scores = []
     mean = variance = None
-    for r, rows in enumerate(chains.ranks):
-        learner = answers.learner[rows]
-        concept = answers.concept[rows]
-        y = answers.correct[rows]
+    for r in range(len(chains.rank_sizes)):
         if r == 0:
-            prior_mean, prior_var = torch.zeros(len(rows)), stationary[learner]
-        else:
-            prior_mean, prior_var = ou_predict(mean[chains.previous[r]], variance[chains.previous[r]],
-                                               chains.gap[r], alpha[learner], stationary[learner])
-        anchor = practice_anchor(chains.right_before[r], chains.wrong_before[r], learn_right[concept],
-                                 learn_wrong[concept])
-        anchor = anchor + practice_anchor(chains.total_right_before[r], chains.total_wrong_before[r], general[0],
-                                          general[1])
-        if transfer is not None:
-            anchor = anchor + transfer[rows]
-        zero = torch.zeros(len(rows))
-        p, _, _, mean, variance = answer_update(level[learner] + anchor, zero, prior_mean, prior_var,
-                                                difficulty[rows], y)
-        p = p.clamp(1e-6, 1 - 1e-6)
-        total = total + (y * torch.log(p) + (1 - y) * torch.log1p(-p)).sum()
-    return total
+            mean, variance = torch.zeros(first), stationary[learner[:first]]
+        else:  # the OU transition from the chain's previous answer (``ou_predict``)
+            before = chains.previous[r]
+            mean = decays[r] * mean[before]
+            variance = torch.addcmul(renewals[r], keeps[r], variance[before])
+        score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r])
+        scores.append(score)
+        mean = mean + shift
+        variance = variance * (1.0 - shrink)
+    if not scores:
+        return torch.zeros(())
+    # log p(y_n | earlier) = log Phi(c_n); floored at log 1e-6 so that one surprising answer cannot dominate
+    return torch.special.log_ndtr(torch.cat(scores)).clamp(min=math.log(1e-6)).sum()
 
 
 @dataclass(frozen=True)

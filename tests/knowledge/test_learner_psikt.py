@@ -79,7 +79,7 @@ def test_chains_group_each_learners_concept_answers_in_time_order():
     chains = chains_build(answers)
     assert [r.tolist() for r in chains.ranks] == [[0, 1, 3], [2, 4]]
     assert chains.previous[1].tolist() == [0, 2]  # row 2 follows row 0, row 4 follows row 3
-    assert chains.gap[1].tolist() == pytest.approx([3.0, 0.25])
+    assert chains.gap.tolist() == pytest.approx([3.0, 0.25])  # the rows of rank 1
 
 
 def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, edges=(), weights=(), gamma=0.0):
