@@ -68,20 +68,68 @@ def gpt4_bridge_predictions(*, data_dir: Path) -> dict[str, list[str]]:
     }
 
 
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def _resampled_macro_f1(gold: np.ndarray, predicted: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Macro-F1 (as ``labels_score``: over the labels present in the resample's gold) of B resamples at once.
+
+    gold, predicted (n,) label codes; weights (B, n) how often each snippet is drawn. Per label c:
+    F1_c = 2 TP_c / (2 TP_c + FP_c + FN_c). Returns (B,).
+    """
+    labels = np.union1d(gold, predicted)
+    is_gold = (gold[:, None] == labels).astype(float)  # (n, C)
+    is_predicted = (predicted[:, None] == labels).astype(float)  # (n, C)
+    true_positive = weights @ (is_gold * is_predicted)  # (B, C)
+    in_gold, in_predicted = weights @ is_gold, weights @ is_predicted  # (B, C)
+    denominator = in_gold + in_predicted  # 2 TP + FP + FN
+    f1 = np.where(denominator > 0, 2 * true_positive / np.maximum(denominator, 1e-12), 0.0)
+    present = in_gold > 0
+    return (f1 * present).sum(axis=1) / present.sum(axis=1)
+
+
+def paired_bootstrap(*, gold: list[str], ours: list[str], theirs: list[str], resamples: int = BOOTSTRAP_RESAMPLES,
+                     seed: int = 0) -> dict:
+    """How sure the macro-F1 difference ours - theirs on the same snippets is: both scored on each of ``resamples``
+    resamples of the snippets (with replacement, the same resample for both), the 2.5 and 97.5 percentiles of
+    the difference, and the share of resamples where ours is higher. A test set of under two hundred snippets
+    annotated with about 30 % agreement between experts moves macro-F1 by several points; this says by how much.
+    """
+    _, codes = np.unique(np.asarray([*gold, *ours, *theirs]), return_inverse=True)
+    gold_codes, ours_codes, theirs_codes = np.split(codes, 3)
+    n = len(gold)
+    draws = np.random.default_rng(seed).integers(n, size=(resamples, n))  # (B, n)
+    weights = np.zeros((resamples, n))
+    np.add.at(weights, (np.arange(resamples)[:, None], draws), 1.0)
+    differences = (_resampled_macro_f1(gold_codes, ours_codes, weights)
+                   - _resampled_macro_f1(gold_codes, theirs_codes, weights))  # (B,)
+    return {
+        "macro_f1_difference": labels_score(gold=gold, predicted=ours)["macro_f1"]
+        - labels_score(gold=gold, predicted=theirs)["macro_f1"],
+        "interval_95": [float(np.percentile(differences, 2.5)), float(np.percentile(differences, 97.5))],
+        "share_ours_higher": float(np.mean(differences > 0)),
+        "resamples": resamples,
+    }
+
+
 def remediation_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:
-    """Macro-F1, accuracy and n of our Bridge heads and of GPT-4 on the deduplicated Bridge test snippets."""
+    """Macro-F1, accuracy and n of our Bridge heads and of GPT-4 on the deduplicated Bridge test snippets, and
+    the paired bootstrap of the difference per head (``paired_bootstrap``)."""
     test = bridge_load(data_dir=data_dir).test
     features = remediation_features(dialogues=[ex.dialogue for ex in test], topics=[ex.topic for ex in test])
     gpt4 = gpt4_bridge_predictions(data_dir=data_dir)
-    ours, reference = {}, {}
+    ours, reference, versus = {}, {}, {}
     for name in REMEDIATION_HEADS:
         labels = models.heads[name].labels
         predicted = [labels[k] for k in head_probabilities(models, head=name, features=features).argmax(axis=1)]
         scored = [i for i, ex in enumerate(test) if getattr(ex, name) is not None]
         gold = [getattr(test[i], name) for i in scored]
-        ours[name] = labels_score(gold=gold, predicted=[predicted[i] for i in scored])
-        reference[name] = labels_score(gold=gold, predicted=[gpt4[name][test[i].source[1]] for i in scored])
-    return {"decisions": ours, "reference": {"gpt4": reference}}
+        ours_scored = [predicted[i] for i in scored]
+        gpt4_scored = [gpt4[name][test[i].source[1]] for i in scored]
+        ours[name] = labels_score(gold=gold, predicted=ours_scored)
+        reference[name] = labels_score(gold=gold, predicted=gpt4_scored)
+        versus[name] = paired_bootstrap(gold=gold, ours=ours_scored, theirs=gpt4_scored)
+    return {"decisions": ours, "reference": {"gpt4": reference}, "versus_gpt4": versus}
 
 
 def moves_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:

@@ -34,10 +34,18 @@ def results_markdown(results: dict[str, Any]) -> str:
     lines = ["# Tutor evaluation", ""]
     decisions, reference = results["decisions"], results["reference"]["gpt4"]
     lines += ["## Remediation decisions (Bridge test set, deduplicated)", ""]
-    lines += _table([[head, decisions[head]["macro_f1"], reference[head]["macro_f1"], decisions[head]["accuracy"],
-                      reference[head]["accuracy"], decisions[head].get("n")]
+    versus = results["versus_gpt4"]
+
+    def difference(head: str) -> str:
+        low, high = versus[head]["interval_95"]
+        return f"{versus[head]['macro_f1_difference']:+.3f} [{low:+.3f}, {high:+.3f}]"
+
+    lines += _table([[head, decisions[head]["macro_f1"], reference[head]["macro_f1"], difference(head),
+                      versus[head]["share_ours_higher"], decisions[head]["accuracy"], reference[head]["accuracy"],
+                      decisions[head].get("n")]
                      for head in ("error", "strategy", "intention")],
-                    ["head", "ours macro-F1", "GPT-4 macro-F1", "ours accuracy", "GPT-4 accuracy", "n"])
+                    ["head", "ours macro-F1", "GPT-4 macro-F1", "difference [95 % paired bootstrap]",
+                     "P(ours higher)", "ours accuracy", "GPT-4 accuracy", "n"])
     lines += ["", "## Tutor moves (MathDial, held-out conversations)", ""]
     lines += _table([[key, value] for key, value in results["moves"].items() if not isinstance(value, dict)],
                     ["metric", "value"])

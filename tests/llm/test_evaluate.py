@@ -3,7 +3,11 @@
 import json
 import random
 
-from llm.decision_models import decision_models_save, decision_models_train
+import numpy as np
+import pytest
+
+from llm.decision_eval import _resampled_macro_f1, paired_bootstrap
+from llm.decision_models import decision_models_save, decision_models_train, labels_score
 from llm.evaluate.__main__ import main
 from llm.evaluate.episodes import episode_run, mathdial_problems
 
@@ -34,10 +38,37 @@ def test_evaluate_writes_results_with_the_documented_keys(data_dir, tmp_path):
     for head in ("error", "strategy", "intention"):
         assert {"macro_f1", "accuracy"} <= set(results["decisions"][head])
         assert {"macro_f1", "accuracy"} <= set(results["reference"]["gpt4"][head])
+        low, high = results["versus_gpt4"][head]["interval_95"]
+        assert low <= results["versus_gpt4"][head]["macro_f1_difference"] <= high
     assert {"telling_rate", "n", "turns_to_correct"} <= set(results["episodes"]) and results["episodes"]["n"] == 3
     assert {"planner", "topological", "heuristic"} <= set(results["planning"]["demo"])
     assert "macro_f1" in json.dumps(results["moves"]) and results["critic"]
     assert "GPT-4 macro-F1" in (tmp_path / "out" / "results.md").read_text()
+    assert "paired bootstrap" in (tmp_path / "out" / "results.md").read_text()
+
+
+def test_resampled_macro_f1_scores_a_resample_as_labels_score_does():
+    rng = random.Random(1)
+    gold = [rng.choice("abcd") for _ in range(60)]
+    predicted = [rng.choice("abcde") for _ in gold]
+    pick = [rng.randrange(60) for _ in range(60)]
+    weights = np.bincount(pick, minlength=60)[None, :].astype(float)
+    codes = {label: i for i, label in enumerate("abcde")}
+    fast = _resampled_macro_f1(np.array([codes[x] for x in gold]), np.array([codes[x] for x in predicted]), weights)
+    slow = labels_score(gold=[gold[i] for i in pick], predicted=[predicted[i] for i in pick])["macro_f1"]
+    assert fast[0] == pytest.approx(slow)
+
+
+def test_paired_bootstrap_is_sure_of_a_clear_win_and_not_of_a_tie():
+    rng = random.Random(0)
+    gold = [rng.choice("abc") for _ in range(150)]
+    guesses = [rng.choice("abc") for _ in gold]
+    clear = paired_bootstrap(gold=gold, ours=gold, theirs=guesses, resamples=300)
+    assert clear["interval_95"][0] > 0.4 and clear["share_ours_higher"] == 1.0
+    tie = paired_bootstrap(gold=gold, ours=guesses, theirs=guesses, resamples=300)
+    assert tie["interval_95"] == [0.0, 0.0] and tie["share_ours_higher"] == 0.0
+    noisy = paired_bootstrap(gold=gold, ours=guesses, theirs=[rng.choice("abc") for _ in gold], resamples=300)
+    assert noisy["interval_95"][0] < 0 < noisy["interval_95"][1]
 
 
 def test_evaluate_refuses_a_folder_without_the_data(tmp_path, capsys):
