@@ -1,7 +1,9 @@
 """PSI-KT in the evaluation harness: Interactions in, the learner model's cohort fit and online filter out.
 
 Time is in days when the data has timestamps (seconds / 86400); otherwise one interaction is one unit.
-The cohort fit uses train and valid together; test learners are new to the filter (see
+The number of SVI steps is chosen by early stopping on the valid learners' next-step log-loss (a fit on the train
+learners, as DKT stops on its validation split); the cohort fit then runs that many steps on train and valid
+together, as the other baselines fit on both. Test learners are new to the filter (see
 ``knowledge.learner.psikt.filter_run``).
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from knowledge.evaluate import metrics
 from knowledge.evaluate.datasets import Interactions, concat
 from knowledge.learner.psikt import Answers, Cohort, Posterior, cohort_fit, filter_run
 
@@ -43,16 +46,37 @@ def interactions_cohort(data: Interactions) -> Cohort:
 
 
 class PsiKT:
+    """``steps``: the most SVI steps; with a valid split, the count early stopping picks, else all of them."""
+
     name = "psikt"
 
-    def __init__(self, *, seed: int = 0, steps: int = 300):
+    def __init__(self, *, seed: int = 0, steps: int = 1000):
         self.seed = seed
         self.steps = steps
         self.posterior: Posterior | None = None
 
     def fit(self, train: Interactions, valid: Interactions | None) -> None:
-        data = train if valid is None else concat(train, valid)
-        self.posterior = cohort_fit(interactions_cohort(data), steps=self.steps, seed=self.seed)
+        steps = self.steps
+        if valid is not None and len(valid):
+            steps = self._steps_by_validation(train, valid)
+            train = concat(train, valid)
+        self.posterior = cohort_fit(interactions_cohort(train), steps=steps, seed=self.seed)
+
+    def _steps_by_validation(self, train: Interactions, valid: Interactions) -> int:
+        """The step count (up to ``steps``) whose posterior, fitted on train, predicts the valid learners best."""
+        steps_done, checks = 0, []  # checks: (valid log-loss, steps done)
+
+        def count(done: int, total: int) -> None:
+            nonlocal steps_done
+            steps_done = done
+
+        def validate(posterior: Posterior) -> float:
+            self.posterior = posterior
+            checks.append((metrics.logloss(valid.correct, self.predict_next_step(valid)), steps_done))
+            return checks[-1][0]
+
+        cohort_fit(interactions_cohort(train), steps=self.steps, seed=self.seed, on_step=count, validate=validate)
+        return min(checks)[1]
 
     def predict_next_step(self, data: Interactions) -> np.ndarray:
         answers = interactions_answers(data)

@@ -403,21 +403,43 @@ class Posterior:
 
 
 def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
-               progress: bool = True, on_step: Callable[[int, int], None] | None = None) -> Posterior:
-    """SVI over the cohort; returns posterior medians. ``on_step(done, steps)`` is told of progress."""
+               progress: bool = True, on_step: Callable[[int, int], None] | None = None,
+               validate: Callable[[Posterior], float] | None = None, validate_every: int = 50,
+               patience: int = 2) -> Posterior:
+    """SVI over the cohort; returns posterior medians. ``on_step(done, steps)`` is told of progress.
+
+    With ``validate`` (a loss of a posterior on answers the fit does not see; lower is better), the posterior is
+    checked every ``validate_every`` steps and the best one checked is returned; the fit stops once ``patience``
+    checks in a row have not improved on it (early stopping, so ``steps`` is then a ceiling).
+    """
     pyro.set_rng_seed(seed)
     pyro.clear_param_store()
     chains = chains_build(cohort.answers, edges=cohort.edges)
     guide = AutoNormal(model, init_scale=0.05)
     svi = SVI(model, guide, ClippedAdam({"lr": learning_rate, "clip_norm": 10.0}), Trace_ELBO())
     bar = tqdm(range(steps), desc="PSI-KT cohort fit", disable=not progress)
+    best, best_loss, checks_since_best = None, math.inf, 0
     for step in bar:
         loss = svi.step(cohort, chains)
         bar.set_postfix(elbo=f"{-loss / max(len(cohort.answers.correct), 1):.4f}")
         if on_step is not None:
             on_step(step + 1, steps)
-    with torch.no_grad():
-        median = guide.median(cohort, chains)
+        if validate is not None and ((step + 1) % validate_every == 0 or step + 1 == steps):
+            posterior = _posterior_median(guide, cohort, chains)
+            validation_loss = validate(posterior)
+            bar.set_postfix(validation=f"{validation_loss:.4f}")
+            if validation_loss < best_loss:
+                best, best_loss, checks_since_best = posterior, validation_loss, 0
+            else:
+                checks_since_best += 1
+                if checks_since_best >= patience:
+                    break
+    return best if best is not None else _posterior_median(guide, cohort, chains)
+
+
+def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Posterior:
+    with torch.no_grad():  # copies: the guide's parameters move on in place while the fit goes on
+        median = {name: value.detach().clone() for name, value in guide.median(cohort, chains).items()}
         edges = {}
         if "edge_weight" in median:
             low, high = guide.quantiles([0.05, 0.95], cohort, chains)["edge_weight"]
