@@ -45,6 +45,14 @@ def interactions_cohort(data: Interactions) -> Cohort:
                   n_items=data.n_items, n_concepts=data.n_skills)
 
 
+def next_step_predictions(posterior: Posterior, data: Interactions) -> np.ndarray:
+    """P(correct) of every row, each predicted from the learner's earlier rows (all of them observed)."""
+    with torch.no_grad():
+        observe = torch.ones(len(data), dtype=torch.bool)
+        prediction, _ = filter_run(posterior, interactions_answers(data), observe=observe)
+    return prediction.numpy()
+
+
 class PsiKT:
     """``steps``: the most SVI steps; with a valid split, the count early stopping picks, else all of them."""
 
@@ -64,25 +72,17 @@ class PsiKT:
 
     def _steps_by_validation(self, train: Interactions, valid: Interactions) -> int:
         """The step count (up to ``steps``) whose posterior, fitted on train, predicts the valid learners best."""
-        steps_done, checks = 0, []  # checks: (valid log-loss, steps done)
+        checks = []  # (valid log-loss, steps done)
 
-        def count(done: int, total: int) -> None:
-            nonlocal steps_done
-            steps_done = done
-
-        def validate(posterior: Posterior) -> float:
-            self.posterior = posterior
-            checks.append((metrics.logloss(valid.correct, self.predict_next_step(valid)), steps_done))
+        def validate(posterior: Posterior, done: int) -> float:
+            checks.append((metrics.logloss(valid.correct, next_step_predictions(posterior, valid)), done))
             return checks[-1][0]
 
-        cohort_fit(interactions_cohort(train), steps=self.steps, seed=self.seed, on_step=count, validate=validate)
+        cohort_fit(interactions_cohort(train), steps=self.steps, seed=self.seed, validate=validate)
         return min(checks)[1]
 
     def predict_next_step(self, data: Interactions) -> np.ndarray:
-        answers = interactions_answers(data)
-        with torch.no_grad():
-            prediction, _ = filter_run(self.posterior, answers, observe=torch.ones(len(data), dtype=torch.bool))
-        return prediction.numpy()
+        return next_step_predictions(self.posterior, data)
 
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
         # Within a learner the filter goes by row order, and every history row precedes the future rows.

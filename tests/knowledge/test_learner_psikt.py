@@ -209,7 +209,7 @@ def test_fit_stops_early_and_keeps_the_posterior_that_validated_best():
     checked, losses = [], iter([3.0, 1.0, 2.0, 2.5, 0.5])
     steps_run = []
 
-    def validate(posterior: Posterior) -> float:
+    def validate(posterior: Posterior, done: int) -> float:
         checked.append(posterior.item_difficulty.clone())
         return next(losses)
 
