@@ -63,13 +63,17 @@ class ConceptState(models.Model):
 
 class LearnerTraits(models.Model):
     """Posterior over one learner's traits in one course: ``mean`` / ``variance`` by trait name
-    ("level" is updated with every answer; the others by cohort refits)."""
+    ("level" is updated with every answer; the others by cohort refits); ``right`` / ``wrong`` count the
+    learner's answers in the course (an answer on an item with several concepts counts once here, once on each
+    of its concepts' states)."""
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="traits")
     course = models.ForeignKey("tutoring.Course", on_delete=models.CASCADE, related_name="+")
     model_name = models.CharField(max_length=64)
     mean = models.JSONField(default=dict)
     variance = models.JSONField(default=dict)
+    right = models.FloatField(default=0.0)
+    wrong = models.FloatField(default=0.0)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -22,6 +22,7 @@ from knowledge.learner.psikt import (
     TRAIT_PRIOR_LOC,
     FilterState,
     Posterior,
+    concept_sets_pad,
     filter_start,
     filter_success,
     item_difficulty_of,
@@ -62,19 +63,24 @@ def course_graph(*, course_id: int) -> nx.DiGraph:
     )
 
 
-def item_main_concepts(*, item_ids: Iterable[int]) -> dict[int, int]:
-    """The concept an item's answer is evidence about: the latest in teaching order among its concepts
-    (an item on adding unlike fractions that also needs a common multiple practises the fractions)."""
+def item_concept_sets(*, item_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each item's concepts, main first: the concept an item's answer is chiefly evidence about is the latest in
+    teaching order among its concepts (an item on adding unlike fractions that also needs a common multiple
+    practises the fractions); the others follow, latest first."""
     from tutoring.models import Item
 
-    main: dict[int, tuple[int, int]] = {}
+    found: dict[int, list[tuple[int, int]]] = {}
     rows = Item.concepts.through.objects.filter(item_id__in=list(item_ids)).values_list(
         "item_id", "concept_id", "concept__position"
     )
     for item_id, concept_id, position in rows:
-        if item_id not in main or position > main[item_id][1]:
-            main[item_id] = (concept_id, position)
-    return {item_id: concept_id for item_id, (concept_id, _) in main.items()}
+        found.setdefault(item_id, []).append((position, concept_id))
+    return {item_id: [concept_id for _, concept_id in sorted(pairs, reverse=True)] for item_id, pairs in found.items()}
+
+
+def item_main_concepts(*, item_ids: Iterable[int]) -> dict[int, int]:
+    """Each item's main concept (see ``item_concept_sets``)."""
+    return {item_id: concepts[0] for item_id, concepts in item_concept_sets(item_ids=item_ids).items()}
 
 
 def _authored_model(course_id: int) -> CourseModel:
@@ -181,14 +187,13 @@ def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: lis
         if "log_alpha" in traits.mean and "log_sigma" in traits.mean:
             state.alpha[i] = math.exp(traits.mean["log_alpha"])
             state.stationary[i] = math.exp(2 * traits.mean["log_sigma"]) / (2 * state.alpha[i])
+        state.total_right[i], state.total_wrong[i] = traits.right, traits.wrong
     rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id)
     for row in rows:
         i, k = row_of[row.learner_id], model.concept_index[row.concept_id]
         state.mean[i, k], state.variance[i, k] = row.mean, row.variance
         state.right[i, k], state.wrong[i, k] = row.right, row.wrong
         state.last_seen[i, k] = days(row.updated_at)
-    state.total_right[:] = state.right.sum(dim=1)
-    state.total_wrong[:] = state.wrong.sum(dim=1)
     return state
 
 
@@ -217,15 +222,16 @@ def learner_item_success(*, learner_id: int, course_id: int, item_ids: list[int]
     """P(right) of one learner on each of these items at ``at``."""
     model = course_model(course_id=course_id)
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
-    main = item_main_concepts(item_ids=item_ids)
-    known = [i for i in item_ids if i in main and i in model.item_index]
+    sets = item_concept_sets(item_ids=item_ids)
+    known = [i for i in item_ids if i in sets and i in model.item_index]
     if not known:
         return {}
-    concept = torch.tensor([model.concept_index[main[i]] for i in known])
+    concepts = concept_sets_pad([[model.concept_index[c] for c in sets[i]] for i in known])
     item = torch.tensor([model.item_index[i] for i in known])
-    p, _, _ = filter_success(model.posterior, state, who=torch.zeros(len(known), dtype=torch.long), concept=concept,
-                             difficulty=item_difficulty_of(model.posterior, item, concept),
-                             time=torch.full((len(known),), days(at)))
+    main = concepts[:, 0]
+    p, _, _ = filter_success(model.posterior, state, who=torch.zeros(len(known), dtype=torch.long), concept=main,
+                             difficulty=item_difficulty_of(model.posterior, item, main),
+                             time=torch.full((len(known),), days(at)), concepts=concepts)
     return dict(zip(known, p.tolist(), strict=True))
 
 

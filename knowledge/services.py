@@ -18,6 +18,7 @@ from knowledge.learner.psikt import (
     FilterState,
     Posterior,
     cohort_fit,
+    concept_sets_pad,
     edge_candidates,
     edge_suggestions,
     filter_run,
@@ -31,7 +32,7 @@ from knowledge.selectors import (
     course_graph,
     course_model,
     days,
-    item_main_concepts,
+    item_concept_sets,
     learner_filter_state,
     moment,
 )
@@ -73,32 +74,38 @@ def learner_observe(
 ) -> dict[int, Mastery]:
     """Absorb one answer into the learner's beliefs at once (the filter step of the learner model).
 
-    The answer is evidence about the item's main concept (see ``item_main_concepts``). Must run inside the
-    caller's transaction: the learner's traits row is locked, so two answers are applied one after the other.
-    Returns the mastery of the concept after the answer.
+    The answer is evidence about the item's main concept and practice on each of its concepts (see
+    ``item_concept_sets``). Must run inside the caller's transaction: the learner's traits row is locked, so two
+    answers are applied one after the other. Returns the mastery of the item's concepts after the answer.
     """
     LearnerTraits.objects.get_or_create(learner_id=learner_id, course_id=course_id,
                                         defaults={"model_name": MODEL_NAME})
     traits = LearnerTraits.objects.select_for_update().get(learner_id=learner_id, course_id=course_id)
     model = course_model(course_id=course_id)
-    concept_id = item_main_concepts(item_ids=[item_id])[item_id]
+    concept_ids = item_concept_sets(item_ids=[item_id])[item_id]
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
-    k = torch.tensor([model.concept_index[concept_id]])
+    concepts = concept_sets_pad([[model.concept_index[c] for c in concept_ids]])  # (1, M)
+    main = concepts[:, 0]
     item = torch.tensor([model.item_index[item_id]])
-    filter_step(model.posterior, state, who=torch.tensor([0]), concept=k,
-                difficulty=item_difficulty_of(model.posterior, item, k), time=torch.tensor([days(at)]),
-                correct=torch.tensor([float(correct)]), observe=torch.tensor([True]))
-    _store(state, 0, learner_id=learner_id, traits=traits, concepts={concept_id: int(k)}, at=at)
-    p, low, high = filter_success(model.posterior, state, who=torch.tensor([0]), concept=k,
-                                  difficulty=model.posterior.concept_difficulty[k], time=torch.tensor([days(at)]))
-    return {concept_id: Mastery(p=float(p), low=float(low), high=float(high), observed=True)}
+    now = torch.tensor([days(at)])
+    filter_step(model.posterior, state, who=torch.tensor([0]), concept=main,
+                difficulty=item_difficulty_of(model.posterior, item, main), time=now,
+                correct=torch.tensor([float(correct)]), observe=torch.tensor([True]), concepts=concepts)
+    indices = dict(zip(concept_ids, concepts[0].tolist(), strict=True))
+    _store(state, 0, learner_id=learner_id, traits=traits, concepts=indices, at=at)
+    k = concepts[0]
+    p, low, high = filter_success(model.posterior, state, who=torch.zeros(len(k), dtype=torch.long), concept=k,
+                                  difficulty=model.posterior.concept_difficulty[k], time=now.expand(len(k)))
+    return {concept_id: Mastery(p=float(p[m]), low=float(low[m]), high=float(high[m]), observed=True)
+            for m, concept_id in enumerate(concept_ids)}
 
 
 def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits, concepts: dict[int, int],
            at: datetime) -> None:
-    """Write learner i of ``state``: its level, and the given concepts (concept id -> index)."""
+    """Write learner i of ``state``: its level and answer totals, and the given concepts (concept id -> index)."""
     traits.mean = {**traits.mean, "level": float(state.level_mean[i])}
     traits.variance = {**traits.variance, "level": float(state.level_var[i])}
+    traits.right, traits.wrong = float(state.total_right[i]), float(state.total_wrong[i])
     traits.model_name, traits.updated_at = MODEL_NAME, at
     traits.save()
     for concept_id, k in concepts.items():
@@ -142,16 +149,20 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
     if not rows:
         raise ValueError("The course has no answers to fit yet.")
     model = course_model(course_id=course_id)
-    main = item_main_concepts(item_ids=list(model.item_index))
+    sets = item_concept_sets(item_ids=list(model.item_index))
     learner_ids = sorted({row[1] for row in rows})
     learner_index = {learner_id: i for i, learner_id in enumerate(learner_ids)}
-    item_concept = torch.tensor([model.concept_index[main[item_id]] for item_id in model.item_index])
+    item_concepts = concept_sets_pad([[model.concept_index[c] for c in sets[item_id]]
+                                      for item_id in model.item_index])  # (I, M), main first
+    item_concept = item_concepts[:, 0]
+    item = torch.tensor([model.item_index[row[2]] for row in rows])
     answers = Answers(
         learner=torch.tensor([learner_index[row[1]] for row in rows]),
-        item=torch.tensor([model.item_index[row[2]] for row in rows]),
-        concept=torch.tensor([int(item_concept[model.item_index[row[2]]]) for row in rows]),
+        item=item,
+        concept=item_concept[item],
         time=torch.tensor([days(row[3]) for row in rows], dtype=torch.float64).float(),
         correct=torch.tensor([float(row[4]) for row in rows]),
+        concepts=item_concepts[item],
     )
     version = (ModelSnapshot.objects.filter(course_id=course_id).aggregate(v=models.Max("version"))["v"] or 0) + 1
     snapshot = ModelSnapshot.objects.create(course_id=course_id, version=version, answers=len(rows),
@@ -226,13 +237,15 @@ def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[in
         fitted = dict(zip(TRAIT_NAMES, posterior.traits[i].tolist(), strict=True))
         traits.append(LearnerTraits(learner_id=learner_id, course_id=course_id, model_name=MODEL_NAME,
                                     mean={**fitted, "level": float(state.level_mean[i])},
-                                    variance={"level": float(state.level_var[i])}, updated_at=now))
+                                    variance={"level": float(state.level_var[i])}, right=float(state.total_right[i]),
+                                    wrong=float(state.total_wrong[i]), updated_at=now))
         for k in torch.nonzero(state.right[i] + state.wrong[i] > 0).flatten().tolist():
             concepts.append(ConceptState(
                 learner_id=learner_id, concept_id=concept_ids[k], mean=float(state.mean[i, k]),
                 variance=float(state.variance[i, k]), right=float(state.right[i, k]), wrong=float(state.wrong[i, k]),
                 updated_at=moment(float(state.last_seen[i, k]))))
     LearnerTraits.objects.bulk_create(traits, update_conflicts=True, unique_fields=["learner", "course"],
-                                      update_fields=["model_name", "mean", "variance", "updated_at"])
+                                      update_fields=["model_name", "mean", "variance", "right", "wrong",
+                                                     "updated_at"])
     ConceptState.objects.bulk_create(concepts, update_conflicts=True, unique_fields=["learner", "concept"],
                                      update_fields=["mean", "variance", "right", "wrong", "updated_at"])

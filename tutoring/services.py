@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from knowledge.learner import Mastery
 from knowledge.models import Concept
-from knowledge.selectors import item_main_concepts, learner_mastery
+from knowledge.selectors import item_concept_sets, learner_mastery
 from knowledge.services import learner_observe
 from llm.tutor import decision_models_current, tutor_turn
 from tutoring.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
@@ -28,7 +28,7 @@ class AttemptResult:
     attempt: Attempt
     verdict: Verdict
     created: bool  # False when this was a resend of an attempt already stored
-    mastery: dict[int, Mastery]  # concept id -> mastery after the attempt (the concept the answer informed)
+    mastery: dict[int, Mastery]  # concept id -> mastery after the attempt, for each concept of the item
 
 
 @dataclass(frozen=True)
@@ -144,9 +144,9 @@ def attempt_record(
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
         verdict = Verdict(correct=existing.correct, message=existing.feedback)
-        concept_id = item_main_concepts(item_ids=[existing.item_id])[existing.item_id]
+        concept_ids = item_concept_sets(item_ids=[existing.item_id])[existing.item_id]
         known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=at)
-        mastery = {concept_id: known[session.learner_id, concept_id]}
+        mastery = {concept_id: known[session.learner_id, concept_id] for concept_id in concept_ids}
         return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)
 
     item = _open_item(session, item_id)

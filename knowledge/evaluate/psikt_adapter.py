@@ -1,6 +1,8 @@
 """PSI-KT in the evaluation harness: Interactions in, the learner model's cohort fit and online filter out.
 
 Time is in days when the data has timestamps (seconds / 86400); otherwise one interaction is one unit.
+A row's concept is its ``skill``, as for every other model of the harness: in ``flat`` data that is the row's
+skill set, which names exactly one combination of Q-matrix concepts.
 The number of SVI steps is chosen by early stopping on the valid learners' next-step log-loss (a fit on the train
 learners, as DKT stops on its validation split); the cohort fit then runs that many steps on train and valid
 together, as the other baselines fit on both. Test learners are new to the filter (see
@@ -87,7 +89,8 @@ class PsiKT:
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
         # Within a learner the filter goes by row order, and every history row precedes the future rows.
         past, ahead = interactions_answers(history), interactions_answers(future)
-        answers = Answers(*(torch.cat([getattr(past, f), getattr(ahead, f)]) for f in Answers.__dataclass_fields__))
+        answers = Answers(**{f: torch.cat([getattr(past, f), getattr(ahead, f)])
+                             for f in ("learner", "item", "concept", "time", "correct")})
         observe = torch.cat([torch.ones(len(history), dtype=torch.bool), torch.zeros(len(future), dtype=torch.bool)])
         with torch.no_grad():
             prediction, _ = filter_run(self.posterior, answers, observe=observe)

@@ -18,6 +18,12 @@ Generative model (learner l, concept k, item i, answers n in time order):
                d(t + dt) | d(t) ~ N(r d(t), s_l^2 (1 - r^2)),   s_l^2 = sigma_l^2 / (2 alpha_l)  (stationary variance)
                and d_{l,k} starts from its stationary law N(0, s_l^2) at the learner's first answer on k
     answers    y_n ~ Bernoulli(sigmoid(z_{l_n,k_n}(t_n) - b_{i_n})),   b_i ~ N(b_{k(i)}, item_spread^2)
+    several    an item i with concepts S_i (main concept k_i, the one its answers are chiefly evidence about)
+    concepts   combines them: in z the anchors a + c are averaged over S_i,
+                   z_{l,i}(t) = mu_l + (1/|S_i|) sum_{k in S_i} (a_{l,k} + c_{l,k})(t) + d_{l,k_i}(t),
+               (the general term of a is the same for every k), and an answer counts as practice on every k in
+               S_i; d stays the main concept's (one Gaussian per chain, so the filter below is unchanged; see
+               ``Answers.concepts``)
 
 So the long-term mean of concept k is mu~_{l,k}: the learner's level plus what practice has built on k and
 on its prerequisites (PSI-KT's mu + gamma (mean of prerequisite knowledge), with the prerequisites' knowledge
@@ -135,98 +141,182 @@ def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch
 
 @dataclass(frozen=True)
 class Answers:
-    """Answers in time order per learner, as tensors. ``time`` is in days (or interaction steps)."""
+    """Answers in time order per learner, as tensors. ``time`` is in days (or interaction steps).
+
+    ``concept`` is each answer's main concept (its knowledge path d answers for the item); ``concepts``, when an
+    item has several, lists them all per row, distinct, padded with -1, the main one first. ``None``: every item
+    has its main concept only.
+    """
 
     learner: torch.Tensor  # (N,) long
     item: torch.Tensor  # (N,) long
     concept: torch.Tensor  # (N,) long
     time: torch.Tensor  # (N,) float
     correct: torch.Tensor  # (N,) float 0/1
+    concepts: torch.Tensor | None = None  # (N, M) long, -1 padded; concepts[:, 0] == concept
+
+    def __post_init__(self) -> None:
+        if self.concepts is not None and (self.concepts.dim() != 2 or len(self.concepts) != len(self.concept)
+                                          or not torch.equal(self.concepts[:, 0], self.concept)):
+            raise ValueError("concepts must be (N, M) with each row's main concept first")
+
+    def concept_sets(self) -> torch.Tensor:
+        """(N, M) every concept of each row, -1 padded (M = 1 when items have one concept)."""
+        return self.concept[:, None] if self.concepts is None else self.concepts
+
+
+def concept_sets_pad(sets: list[list[int]]) -> torch.Tensor:
+    """Concept lists (main first) as the (N, M) tensor of ``Answers.concepts``, -1 padded."""
+    width = max((len(concepts) for concepts in sets), default=1)
+    return torch.tensor([concepts + [-1] * (width - len(concepts)) for concepts in sets], dtype=torch.long).reshape(
+        len(sets), width)
+
+
+@dataclass(frozen=True)
+class Touches:
+    """Each (answer row, concept of its item) pair, rows in increasing order; ``share`` = 1 / the item's number of
+    concepts, the weight of the concept in the item's combined practice (see ``concept_practice``)."""
+
+    row: np.ndarray  # (T,) int64
+    concept: np.ndarray  # (T,) int64
+    share: np.ndarray  # (T,) float64
+
+
+def concept_touches(answers: Answers) -> Touches:
+    sets = answers.concept_sets().numpy()
+    present = sets >= 0
+    row, _ = np.nonzero(present)
+    return Touches(row=row, concept=sets[present], share=1.0 / present.sum(axis=1)[row])
+
+
+def learner_positions(answers: Answers) -> tuple[np.ndarray, np.ndarray]:
+    """(position of each row in its learner's time order, position of the learner's first row), both (N,).
+    Answers stamped with the same time keep their row order."""
+    n = len(answers.correct)
+    learner = answers.learner.numpy()
+    by_learner = np.lexsort((answers.time.numpy(), learner))
+    position = np.empty(n, dtype=np.int64)
+    position[by_learner] = np.arange(n)
+    new_learner = np.r_[True, learner[by_learner][1:] != learner[by_learner][:-1]] if n else np.zeros(0, bool)
+    first = np.empty(n, dtype=np.int64)
+    first[by_learner] = np.maximum.accumulate(np.where(new_learner, np.arange(n), 0)) if n else []
+    return position, first
+
+
+@dataclass(frozen=True)
+class ConceptPractice:
+    """For every (answer row, concept of its item) pair: the learner's right and wrong answers before the row on
+    items with that concept, and the concept's share of the item (``Touches``)."""
+
+    row: torch.Tensor  # (T,) long
+    concept: torch.Tensor  # (T,) long
+    share: torch.Tensor  # (T,) float
+    right: torch.Tensor  # (T,) float
+    wrong: torch.Tensor  # (T,) float
+
+
+def concept_practice(answers: Answers) -> ConceptPractice:
+    """Count each learner's earlier answers per concept, over every concept of every item answered."""
+    touches = concept_touches(answers)
+    position, _ = learner_positions(answers)
+    learner = answers.learner.numpy()[touches.row]
+    correct = answers.correct.numpy().astype(np.float64)[touches.row]
+    order = np.lexsort((position[touches.row], touches.concept, learner))  # each (learner, concept) in time order
+    key = learner[order] * (int(touches.concept.max(initial=0)) + 1) + touches.concept[order]
+    start = np.maximum.accumulate(np.where(np.r_[True, key[1:] != key[:-1]], np.arange(len(order)), 0))
+    right_inclusive = np.cumsum(correct[order])
+    right_before, answered_before = np.empty(len(order)), np.empty(len(order))
+    right_before[order] = right_inclusive - correct[order] - (right_inclusive - correct[order])[start]
+    answered_before[order] = np.arange(len(order)) - start
+    return ConceptPractice(row=torch.as_tensor(touches.row), concept=torch.as_tensor(touches.concept),
+                           share=torch.as_tensor(touches.share, dtype=torch.float32),
+                           right=torch.as_tensor(right_before, dtype=torch.float32),
+                           wrong=torch.as_tensor(answered_before - right_before, dtype=torch.float32))
 
 
 @dataclass(frozen=True)
 class EdgePractice:
-    """Sparse (answer row, edge) table: for each answer on an edge's child, the learner's earlier answers on
-    the edge's parent. Pairs with no earlier answer on the parent are left out (they carry no transfer)."""
+    """Sparse (answer row, edge) table: for each answer on an item with the edge's child, the learner's earlier
+    answers on items with the parent, and the child's share of the item (``Touches``). Pairs with no earlier
+    answer on the parent are left out (they carry no transfer)."""
 
     row: torch.Tensor  # (P,) long: the answer row, on the edge's child
     edge: torch.Tensor  # (P,) long
     parent: torch.Tensor  # (P,) long: the edge's parent concept
     right: torch.Tensor  # (P,) float: right answers on the parent before the row
     wrong: torch.Tensor  # (P,) float
+    share: torch.Tensor  # (P,) float: the child's share of the row's item
 
 
 def _no_edge_practice() -> EdgePractice:
     empty = torch.empty(0, dtype=torch.long)
-    return EdgePractice(row=empty, edge=empty, parent=empty, right=torch.empty(0), wrong=torch.empty(0))
+    return EdgePractice(row=empty, edge=empty, parent=empty, right=torch.empty(0), wrong=torch.empty(0),
+                        share=torch.empty(0))
 
 
 def edge_practice(answers: Answers, edges: torch.Tensor) -> EdgePractice:
     """Count, for every answer on an edge's child, the same learner's right and wrong answers on the parent before it.
 
-    Per edge, the parent's rows and the child's rows (each sorted by the position in their learner's time order)
-    meet by binary search, so the cost is O(rows on the two concepts), never (rows x edges).
+    Per edge, the parent's touches and the child's touches (each sorted by their row's position in the learner's
+    time order) meet by binary search, so the cost is O(answers on the two concepts), never (answers x edges).
+    An item with both concepts is not practice on the parent before itself: only earlier rows count.
     """
-    n = len(answers.correct)
-    if n == 0 or len(edges) == 0:
+    if len(answers.correct) == 0 or len(edges) == 0:
         return _no_edge_practice()
-    learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
-    correct = answers.correct.numpy().astype(np.float64)
-    by_learner = np.lexsort((time, learner))  # stable: answers at the same time keep their row order
-    position = np.empty(n, dtype=np.int64)
-    position[by_learner] = np.arange(n)
-    new_learner = np.r_[True, learner[by_learner][1:] != learner[by_learner][:-1]]
-    first = np.empty(n, dtype=np.int64)  # position of the learner's first answer
-    first[by_learner] = np.maximum.accumulate(np.where(new_learner, np.arange(n), 0))
-    by_concept = np.lexsort((position, concept))
-    n_concepts = max(int(concept.max()), int(edges.max())) + 1
-    bounds = np.searchsorted(concept[by_concept], np.arange(n_concepts + 1))
-    rows, edge_ids, parents, rights, counts = [], [], [], [], []
+    touches = concept_touches(answers)
+    position, first = learner_positions(answers)
+    touch_position = position[touches.row]
+    correct = answers.correct.numpy().astype(np.float64)[touches.row]
+    by_concept = np.lexsort((touch_position, touches.concept))
+    n_concepts = max(int(touches.concept.max()), int(edges.max())) + 1
+    bounds = np.searchsorted(touches.concept[by_concept], np.arange(n_concepts + 1))
+    found = {"rows": [], "edges": [], "parents": [], "rights": [], "counts": [], "shares": []}
     for e, (j, k) in enumerate(edges.tolist()):
-        parent_rows = by_concept[bounds[j]:bounds[j + 1]]
-        child_rows = by_concept[bounds[k]:bounds[k + 1]]
-        if len(parent_rows) == 0 or len(child_rows) == 0:
+        parent_touches = by_concept[bounds[j]:bounds[j + 1]]
+        child_touches = by_concept[bounds[k]:bounds[k + 1]]
+        if len(parent_touches) == 0 or len(child_touches) == 0:
             continue
-        right_so_far = np.r_[0.0, np.cumsum(correct[parent_rows])]
-        before = np.searchsorted(position[parent_rows], position[child_rows])
-        since = np.searchsorted(position[parent_rows], first[child_rows])
+        right_so_far = np.r_[0.0, np.cumsum(correct[parent_touches])]
+        child_rows = touches.row[child_touches]
+        before = np.searchsorted(touch_position[parent_touches], position[child_rows])
+        since = np.searchsorted(touch_position[parent_touches], first[child_rows])
         count = before - since
         keep = count > 0
-        rows.append(child_rows[keep])
-        edge_ids.append(np.full(int(keep.sum()), e))
-        parents.append(np.full(int(keep.sum()), j))
-        rights.append((right_so_far[before] - right_so_far[since])[keep])
-        counts.append(count[keep])
-    if not rows:
+        for name, value in (("rows", child_rows), ("edges", np.full(len(keep), e)), ("parents", np.full(len(keep), j)),
+                            ("rights", right_so_far[before] - right_so_far[since]), ("counts", count),
+                            ("shares", touches.share[child_touches])):
+            found[name].append(value[keep])
+    if not found["rows"]:
         return _no_edge_practice()
-    right, count = np.concatenate(rights), np.concatenate(counts)
-    return EdgePractice(row=torch.as_tensor(np.concatenate(rows), dtype=torch.long),
-                        edge=torch.as_tensor(np.concatenate(edge_ids), dtype=torch.long),
-                        parent=torch.as_tensor(np.concatenate(parents), dtype=torch.long),
-                        right=torch.as_tensor(right, dtype=torch.float32),
-                        wrong=torch.as_tensor(count - right, dtype=torch.float32))
+    table = {name: np.concatenate(values) for name, values in found.items()}
+    return EdgePractice(row=torch.as_tensor(table["rows"], dtype=torch.long),
+                        edge=torch.as_tensor(table["edges"], dtype=torch.long),
+                        parent=torch.as_tensor(table["parents"], dtype=torch.long),
+                        right=torch.as_tensor(table["rights"], dtype=torch.float32),
+                        wrong=torch.as_tensor(table["counts"] - table["rights"], dtype=torch.float32),
+                        share=torch.as_tensor(table["shares"], dtype=torch.float32))
 
 
 @dataclass(frozen=True)
 class Chains:
-    """The answers regrouped by (learner, concept) chain and by rank within the chain, as flat rank-major tensors.
+    """The answers regrouped by (learner, main concept) chain and by rank within the chain, as flat rank-major
+    tensors.
 
     ``rows`` (N,) lists the answer rows rank by rank: first every chain's first answer, then every second answer,
-    and so on; ``rank_sizes[r]`` is how many rows have rank r. Aligned with ``rows``: ``right_before`` /
-    ``wrong_before``, the chain's answers before each row, and ``total_right_before`` / ``total_wrong_before``, the
-    learner's answers on any concept before it. For ranks r >= 1, ``previous[r]`` is the position of each row's
-    predecessor within rank r - 1, and ``gap`` (N - rank_sizes[0],) the time since it. ``edge_practice``: the
-    prerequisite practice behind each answer (empty without edges, and then transfer costs nothing).
+    and so on; ``rank_sizes[r]`` is how many rows have rank r. Aligned with ``rows``: ``total_right_before`` /
+    ``total_wrong_before``, the learner's answers on any concept before each row. For ranks r >= 1,
+    ``previous[r]`` is the position of each row's predecessor within rank r - 1, and ``gap`` (N - rank_sizes[0],)
+    the time since it. ``practice``: the practice on each of the item's concepts behind each answer;
+    ``edge_practice``: on their prerequisites (empty without edges, and then transfer costs nothing).
     """
 
     rows: torch.Tensor  # (N,) long
     rank_sizes: list[int]
     previous: list[torch.Tensor]  # previous[0] is empty
     gap: torch.Tensor  # (N - rank_sizes[0],)
-    right_before: torch.Tensor  # (N,)
-    wrong_before: torch.Tensor  # (N,)
     total_right_before: torch.Tensor  # (N,)
     total_wrong_before: torch.Tensor  # (N,)
+    practice: ConceptPractice
     edge_practice: EdgePractice = field(default_factory=_no_edge_practice)
 
     @property
@@ -236,26 +326,21 @@ class Chains:
 
 
 def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chains:
-    """Regroup the answers by chain and rank; with ``edges`` (E, 2) (parent, child), also count the practice on
-    each answer's prerequisites (see ``edge_practice``)."""
+    """Regroup the answers by chain and rank; count the practice on each answer's concepts and, with ``edges``
+    (E, 2) (parent, child), on their prerequisites (see ``concept_practice`` and ``edge_practice``)."""
     learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
     order = np.lexsort((time, concept, learner))  # rows of each chain together, in time order
-    chain_key = learner[order].astype(np.int64) * (int(concept.max()) + 1) + concept[order]
+    chain_key = learner[order].astype(np.int64) * (int(concept.max(initial=0)) + 1) + concept[order]
     new_chain = np.r_[True, chain_key[1:] != chain_key[:-1]]
     chain_start = np.maximum.accumulate(np.where(new_chain, np.arange(len(order)), 0))
     rank = np.arange(len(order)) - chain_start
-    by_learner = np.lexsort((time, learner))  # each learner's answers in time order
-    ordered_right = answers.correct.numpy()[by_learner]
-    learner_start = np.maximum.accumulate(
-        np.where(np.r_[True, learner[by_learner][1:] != learner[by_learner][:-1]], np.arange(len(order)), 0))
-    ordered_right_before = np.cumsum(ordered_right) - ordered_right
-    total_right = np.empty(len(order))
-    total_answers = np.empty(len(order))
-    total_right[by_learner] = ordered_right_before - ordered_right_before[learner_start]
-    total_answers[by_learner] = np.arange(len(order)) - learner_start
-    right = answers.correct.numpy()[order]
-    right_inclusive = np.cumsum(right)
-    right_before = right_inclusive - right - (right_inclusive - right)[chain_start]
+    position, first = learner_positions(answers)
+    right = answers.correct.numpy().astype(np.float64)
+    right_in_order = np.empty(len(order))
+    right_in_order[position] = right
+    right_before_in_order = np.cumsum(right_in_order) - right_in_order
+    total_right = right_before_in_order[position] - right_before_in_order[first]  # (N,) by row
+    total_answers = position - first
     by_rank = np.argsort(rank, kind="stable")  # positions in ``order``, rank-major, chains in the same order per rank
     rank_sizes = np.bincount(rank).tolist() if len(rank) else []
     position_in_rank = np.empty(len(order), dtype=np.int64)
@@ -264,15 +349,13 @@ def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chai
     previous = [torch.empty(0, dtype=torch.long)]
     previous += list(torch.split(torch.as_tensor(position_in_rank[later - 1]), rank_sizes[1:]))
     rows = order[by_rank]
-    practice = _no_edge_practice() if edges is None else edge_practice(answers, edges)
     return Chains(
         rows=torch.as_tensor(rows), rank_sizes=rank_sizes, previous=previous,
         gap=torch.as_tensor(np.maximum(time[order[later]] - time[order[later - 1]], 0.0)).float(),
-        right_before=torch.as_tensor(right_before[by_rank], dtype=torch.float32),
-        wrong_before=torch.as_tensor(rank[by_rank] - right_before[by_rank], dtype=torch.float32),
         total_right_before=torch.as_tensor(total_right[rows], dtype=torch.float32),
         total_wrong_before=torch.as_tensor(total_answers[rows] - total_right[rows], dtype=torch.float32),
-        edge_practice=practice,
+        practice=concept_practice(answers),
+        edge_practice=_no_edge_practice() if edges is None else edge_practice(answers, edges),
     )
 
 
@@ -282,12 +365,21 @@ def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch
     return learn_right * torch.log1p(right) + learn_wrong * torch.log1p(wrong)
 
 
+def practice_of_rows(n_rows: int, practice: ConceptPractice, *, learn_right: torch.Tensor,
+                     learn_wrong: torch.Tensor) -> torch.Tensor:
+    """a_n = mean over the concepts k of row n's item of a_{l_n,k}(t_n), for every answer row, shape (n_rows,)."""
+    built = practice_anchor(practice.right, practice.wrong, learn_right[practice.concept],
+                            learn_wrong[practice.concept])  # (T,)
+    return torch.zeros(n_rows).index_add(0, practice.row, practice.share * built)
+
+
 def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.Tensor, learn_wrong: torch.Tensor,
                      edge_weight: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
-    """c_n = gamma sum_{edges j -> k_n} w_{jk} a_{l_n,j}(t_n) for every answer row, shape (n_rows,)."""
+    """c_n = mean over the concepts k of row n's item of gamma sum_{edges j -> k} w_{jk} a_{l_n,j}(t_n), for every
+    answer row, shape (n_rows,)."""
     built = practice_anchor(practice.right, practice.wrong, learn_right[practice.parent],
                             learn_wrong[practice.parent])  # (P,)
-    return gamma * torch.zeros(n_rows).index_add(0, practice.row, edge_weight[practice.edge] * built)
+    return gamma * torch.zeros(n_rows).index_add(0, practice.row, practice.share * edge_weight[practice.edge] * built)
 
 
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
@@ -304,13 +396,14 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     alpha = torch.exp(traits[:, 0])  # (L,)
     stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)  # (L,) s^2
     rows = chains.rows
-    learner, concept = answers.learner[rows], answers.concept[rows]  # (N,)
-    anchor = (practice_anchor(chains.right_before, chains.wrong_before, learn_right[concept], learn_wrong[concept])
-              + practice_anchor(chains.total_right_before, chains.total_wrong_before, general[0], general[1]))
+    learner = answers.learner[rows]  # (N,)
+    n = len(answers.correct)
+    built = practice_of_rows(n, chains.practice, learn_right=learn_right, learn_wrong=learn_wrong)  # (N,) by row
     if edge_weight is not None and len(chains.edge_practice.row):
-        transfer = transfer_of_rows(len(answers.correct), chains.edge_practice, learn_right=learn_right,
-                                    learn_wrong=learn_wrong, edge_weight=edge_weight, gamma=gamma)  # (N,) by row
-        anchor = anchor + transfer[rows]
+        built = built + transfer_of_rows(n, chains.edge_practice, learn_right=learn_right, learn_wrong=learn_wrong,
+                                         edge_weight=edge_weight, gamma=gamma)
+    anchor = built[rows] + practice_anchor(chains.total_right_before, chains.total_wrong_before, general[0],
+                                           general[1])
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
     first = chains.rank_sizes[0] if chains.rank_sizes else 0
@@ -515,59 +608,78 @@ def transfer_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k:
     return posterior.gamma * into[position, k]
 
 
-def _concept_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k: torch.Tensor,
-                 time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Belief about d_{l,k} carried forward to ``time`` (the stationary law if never answered), and the anchor
-    a_{l,k} + c_{l,k} (practice on k, in general and, along the graph's edges, on k's prerequisites)."""
+def _knowledge_now(state: FilterState, who: torch.Tensor, k: torch.Tensor,
+                   time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Belief about d_{l,k} carried forward to ``time`` (the stationary law if never answered)."""
     alpha, stationary = state.alpha[who], state.stationary[who]
     gap = time - state.last_seen[who, k]
     known = ~torch.isnan(gap)
     m, v = ou_predict(state.mean[who, k], state.variance[who, k], torch.where(known, gap.clamp(min=0), 0.0),
                       alpha, stationary)
-    anchor = practice_anchor(state.right[who, k], state.wrong[who, k], posterior.learn_right[k],
-                             posterior.learn_wrong[k])
-    anchor = anchor + practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
-                                      posterior.general[1])
+    return torch.where(known, m, 0.0), torch.where(known, v, stationary)
+
+
+def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, concepts: torch.Tensor) -> torch.Tensor:
+    """The anchor of an item with these concepts (B, M), -1 padded: the mean over them of a_{l,k} + c_{l,k}
+    (practice on k and, along the graph's edges, on k's prerequisites), plus the general practice term."""
+    present = concepts >= 0
+    k = concepts.clamp(min=0)
+    learner = who[:, None].expand_as(k)
+    built = practice_anchor(state.right[learner, k], state.wrong[learner, k], posterior.learn_right[k],
+                            posterior.learn_wrong[k])  # (B, M)
     if len(posterior.edge_weight):
-        anchor = anchor + transfer_now(posterior, state, who, k)
-    return torch.where(known, m, 0.0), torch.where(known, v, stationary), anchor
+        built = built + transfer_now(posterior, state, learner.flatten(), k.flatten()).reshape(k.shape)
+    share = present / present.sum(dim=1, keepdim=True)  # (B, M)
+    return (share * built).sum(dim=1) + practice_anchor(state.total_right[who], state.total_wrong[who],
+                                                        posterior.general[0], posterior.general[1])
 
 
 def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
                 difficulty: torch.Tensor, time: torch.Tensor, correct: torch.Tensor,
-                observe: torch.Tensor) -> torch.Tensor:
+                observe: torch.Tensor, concepts: torch.Tensor | None = None) -> torch.Tensor:
     """One answer for each learner in ``who`` (distinct): predict P(correct), then absorb the answer.
 
-    Where ``observe`` is False the answer is not read: the belief is only carried forward in time and the
-    practice counts grow by the expected answer (p right, 1 - p wrong). Returns p, shape (len(who),).
+    ``concept`` is the item's main concept; ``concepts`` (B, M), -1 padded, main first, all of them when the
+    item has several (see ``Answers``). The answer moves d of the main concept and the practice counts of every
+    one; the others' d are carried forward to ``time``, which leaves their law as it was (the OU transition
+    composes). Where ``observe`` is False the answer is not read: the belief is only carried forward in time
+    and the practice counts grow by the expected answer (p right, 1 - p wrong). Returns p, shape (len(who),).
     """
-    k = concept
-    m, v, anchor = _concept_now(posterior, state, who, k, time)
+    sets = concept[:, None] if concepts is None else concepts
+    m, v = _knowledge_now(state, who, concept, time)
     y = torch.where(observe, correct, 0.0)
     p, level_mean, level_var, mean, variance = answer_update(state.level_mean[who], state.level_var[who], m, v,
-                                                             difficulty - anchor, y)
+                                                             difficulty - _anchor_now(posterior, state, who, sets), y)
     outcome = torch.where(observe, y, p)
-    state.right[who, k] += outcome
-    state.wrong[who, k] += 1 - outcome
+    present = sets >= 0
+    touched_who, touched = who[:, None].expand_as(sets)[present], sets[present]  # (T,)
+    at = time[:, None].expand_as(sets)[present]
+    state.mean[touched_who, touched], state.variance[touched_who, touched] = _knowledge_now(state, touched_who,
+                                                                                            touched, at)
+    state.last_seen[touched_who, touched] = at
+    state.right[touched_who, touched] += outcome[:, None].expand_as(sets)[present]
+    state.wrong[touched_who, touched] += 1 - outcome[:, None].expand_as(sets)[present]
     state.total_right[who] += outcome
     state.total_wrong[who] += 1 - outcome
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
     state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
-    state.mean[who, k] = torch.where(observe, mean, m)
-    state.variance[who, k] = torch.where(observe, variance, v)
-    state.last_seen[who, k] = time
+    state.mean[who, concept] = torch.where(observe, mean, m)
+    state.variance[who, concept] = torch.where(observe, variance, v)
     return p
 
 
 def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
-                   difficulty: torch.Tensor, time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                   difficulty: torch.Tensor, time: torch.Tensor,
+                   concepts: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """P(correct) at ``time`` on items of these difficulties, without changing the state; with a 90 % interval.
+    ``concepts``: as in ``filter_step``, for items with several concepts.
 
     z - b ~ N(m, v) with m = mu + a + d - b: p = Phi(lambda m / sqrt(1 + lambda^2 v)); the interval is
     sigmoid(m -+ 1.645 sqrt(v)).
     """
-    d_mean, d_var, anchor = _concept_now(posterior, state, who, concept, time)
-    m = state.level_mean[who] + anchor + d_mean - difficulty
+    d_mean, d_var = _knowledge_now(state, who, concept, time)
+    sets = concept[:, None] if concepts is None else concepts
+    m = state.level_mean[who] + _anchor_now(posterior, state, who, sets) + d_mean - difficulty
     v = state.level_var[who] + d_var
     p = torch.special.ndtr(PROBIT_SLOPE * m / torch.sqrt(1.0 + PROBIT_SLOPE**2 * v))
     half_width = 1.6448536269514722 * torch.sqrt(v)
@@ -601,11 +713,12 @@ def filter_run(posterior: Posterior, answers: Answers, *, observe: torch.Tensor,
     counts = torch.bincount(position, minlength=len(learner_ids))
     starts = torch.cumsum(counts, 0) - counts
     difficulty = item_difficulty_of(posterior, answers.item, answers.concept)
+    sets = answers.concept_sets()
     for step in range(int(counts.max())):
         rows = order[starts[counts > step] + step]  # one row per learner that has a step-th answer
         prediction[rows] = filter_step(posterior, state, who=position[rows], concept=answers.concept[rows],
                                        difficulty=difficulty[rows], time=answers.time[rows],
-                                       correct=answers.correct[rows], observe=observe[rows])
+                                       correct=answers.correct[rows], observe=observe[rows], concepts=sets[rows])
     return prediction, state
 
 
@@ -639,12 +752,12 @@ def edge_candidates(*, answers: Answers, edges: torch.Tensor, n_concepts: int, m
     "Before" goes by each learner's answer order (time, then row), as the chains do: answers stamped with the
     same time still come in the order they were given.
     """
-    learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
+    touches = concept_touches(answers)
+    learner = answers.learner.numpy()
     n_learners = int(learner.max()) + 1 if len(learner) else 0
-    position = np.empty(len(learner))
-    position[np.lexsort((time, learner))] = np.arange(len(learner))
-    first = np.full((n_learners, n_concepts), np.inf)  # (L, K) position of the first answer
-    np.minimum.at(first, (learner, concept), position)
+    position, _ = learner_positions(answers)
+    first = np.full((n_learners, n_concepts), np.inf)  # (L, K) position of the first answer on an item with k
+    np.minimum.at(first, (learner[touches.row], touches.concept), position[touches.row])
     answered = np.isfinite(first)
     before = np.stack([((first[:, j:j + 1] < first) & answered).sum(axis=0) for j in range(n_concepts)])  # (K, K)
     np.fill_diagonal(before, 0)
@@ -684,8 +797,10 @@ def edge_suggestions(*, posterior: Posterior, answers: Answers, candidates: torc
     mastered = practice.right >= EVIDENCE_RIGHT_ON_PARENT
     edge, row = practice.edge[mastered], practice.row[mastered]  # (M,) child answers after the parent was learned
     n_candidates = len(candidates)
-    answers_on = torch.bincount(answers.concept, minlength=n_concepts).float()  # (K,)
-    right_on = torch.zeros(n_concepts).index_add_(0, answers.concept, answers.correct)  # (K,)
+    touches = concept_touches(answers)
+    touched = torch.as_tensor(touches.concept)
+    answers_on = torch.bincount(touched, minlength=n_concepts).float()  # (K,) answers on items with k
+    right_on = torch.zeros(n_concepts).index_add_(0, touched, answers.correct[touches.row])  # (K,)
     after = torch.bincount(edge, minlength=n_candidates).float()  # (C,)
     right_after = torch.zeros(n_candidates).index_add_(0, edge, answers.correct[row])  # (C,)
     learner_pairs = torch.unique(edge * (int(answers.learner.max()) + 1) + answers.learner[row])

@@ -7,9 +7,9 @@ import torch
 from django.utils import timezone
 
 from knowledge import selectors
-from knowledge.learner.psikt import Answers, filter_run
+from knowledge.learner.psikt import Answers, concept_sets_pad, filter_run
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
-from knowledge.selectors import course_model, days, edge_suggestion_list, item_main_concepts, learner_mastery
+from knowledge.selectors import course_model, days, edge_suggestion_list, item_concept_sets, learner_mastery
 from knowledge.services import graph_edge_add, learner_model_refit
 from tests.conftest import make_student, wrong_answer
 from tutoring import services
@@ -31,22 +31,26 @@ def test_online_updates_equal_replaying_the_answers_through_the_filter(session):
     _practise(session, [True, False, True, True, False])
     model = course_model(course_id=session.course_id)
     attempts = list(Attempt.objects.filter(learner=session.learner).order_by("created_at", "id"))
-    main = item_main_concepts(item_ids=[a.item_id for a in attempts])
+    sets = item_concept_sets(item_ids=[a.item_id for a in attempts])
+    concepts = concept_sets_pad([[model.concept_index[c] for c in sets[a.item_id]] for a in attempts])
     answers = Answers(
         learner=torch.zeros(len(attempts), dtype=torch.long),
         item=torch.tensor([model.item_index[a.item_id] for a in attempts]),
-        concept=torch.tensor([model.concept_index[main[a.item_id]] for a in attempts]),
+        concept=concepts[:, 0],
         time=torch.tensor([days(a.created_at) for a in attempts], dtype=torch.float64).float(),
         correct=torch.tensor([float(a.correct) for a in attempts]),
+        concepts=concepts,
     )
+    assert concepts.shape[1] > 1  # the course has items with several concepts
     _, state = filter_run(model.posterior, answers, observe=torch.ones(len(attempts), dtype=torch.bool))
     for row in ConceptState.objects.filter(learner=session.learner):
         k = model.concept_index[row.concept_id]
         assert row.mean == pytest.approx(float(state.mean[0, k]), abs=1e-4)
         assert row.variance == pytest.approx(float(state.variance[0, k]), abs=1e-4)
         assert (row.right, row.wrong) == (float(state.right[0, k]), float(state.wrong[0, k]))
-    level = LearnerTraits.objects.get(learner=session.learner).mean["level"]
-    assert level == pytest.approx(float(state.level_mean[0]), abs=1e-4)
+    traits = LearnerTraits.objects.get(learner=session.learner)
+    assert traits.mean["level"] == pytest.approx(float(state.level_mean[0]), abs=1e-4)
+    assert (traits.right, traits.wrong) == (3, 2)
 
 
 def test_refit_writes_a_snapshot_switches_to_it_and_keeps_beliefs_consistent(session, classroom, course):

@@ -1,6 +1,7 @@
 """PSI-KT: the filter's pieces against exact answers, vectorisation against a plain loop, and recovery."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -95,15 +96,19 @@ def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, genera
             mean, var = r * mean, r * r * var + stationary * (1 - r * r)
         else:
             mean, var = 0.0, stationary
-        rights, wrongs = counts.get((learner, k), (0, 0))
+        item_concepts = [c for c in answers.concept_sets()[n].tolist() if c >= 0]
+        anchor = 0.0
+        for c in item_concepts:  # the item's concepts' practice and transfer, averaged
+            rights, wrongs = counts.get((learner, c), (0, 0))
+            built = float(right[c]) * math.log1p(rights) + float(wrong[c]) * math.log1p(wrongs)
+            for (j, child), w in zip(edges, weights, strict=True):
+                if child == c:
+                    parent_right, parent_wrong = counts.get((learner, j), (0, 0))
+                    built += gamma * w * (float(right[j]) * math.log1p(parent_right)
+                                          + float(wrong[j]) * math.log1p(parent_wrong))
+            anchor += built / len(item_concepts)
         all_right, all_wrong = totals.get(learner, (0, 0))
-        anchor = float(right[k]) * math.log1p(rights) + float(wrong[k]) * math.log1p(wrongs)
         anchor += float(general[0]) * math.log1p(all_right) + float(general[1]) * math.log1p(all_wrong)
-        for (j, child), w in zip(edges, weights, strict=True):
-            if child == k:
-                parent_right, parent_wrong = counts.get((learner, j), (0, 0))
-                anchor += gamma * w * (float(right[j]) * math.log1p(parent_right)
-                                       + float(wrong[j]) * math.log1p(parent_wrong))
         z = level + anchor + mean - float(difficulty[n])
         lam = math.sqrt(math.pi / 8)
         spread = math.sqrt(1 + lam * lam * var)
@@ -116,7 +121,9 @@ def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, genera
         total += math.log(p) if y else math.log(1 - p)
         new_var = var - lam * lam * var * var / spread**2 * g * (c + g)
         mean = mean + sign * lam * var * g / spread
-        counts[learner, k] = (rights + y, wrongs + 1 - y)
+        for c in item_concepts:
+            rights, wrongs = counts.get((learner, c), (0, 0))
+            counts[learner, c] = (rights + y, wrongs + 1 - y)
         totals[learner] = (all_right + y, all_wrong + 1 - y)
         state[learner, k] = (mean, new_var, float(answers.time[n]))
     return total
@@ -148,6 +155,34 @@ def test_vectorised_chain_likelihood_with_transfer_equals_a_plain_loop():
     without = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general)
     assert float(vectorised) == pytest.approx(total, rel=1e-4)
     assert abs(total - without) > 0.1  # the transfer term is really there
+
+
+def _with_second_concepts(answers: Answers, n_concepts: int) -> Answers:
+    """The same answers, every other row's item also on the next concept (by index)."""
+    second = torch.where(torch.arange(len(answers.concept)) % 2 == 0, (answers.concept + 1) % n_concepts, -1)
+    return Answers(answers.learner, answers.item, answers.concept, answers.time, answers.correct,
+                   concepts=torch.stack([answers.concept, second], dim=1))
+
+
+def test_vectorised_likelihood_of_items_with_several_concepts_equals_a_plain_loop():
+    answers, traits, difficulty, right, wrong, general = _likelihood_inputs()
+    answers = _with_second_concepts(answers, 3)
+    edges, weights, gamma = [(0, 1), (2, 1), (1, 2)], [0.8, 1.5, 0.4], 1.3
+    vectorised = chain_log_likelihood(answers, chains_build(answers, edges=torch.tensor(edges)), traits=traits,
+                                      difficulty=difficulty, learn_right=right, learn_wrong=wrong, general=general,
+                                      edge_weight=torch.tensor(weights), gamma=torch.tensor(gamma))
+    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, edges, weights, gamma)
+    single = _plain_loop_log_likelihood(Answers(answers.learner, answers.item, answers.concept, answers.time,
+                                                answers.correct), traits, difficulty, right, wrong, general, edges,
+                                        weights, gamma)
+    assert float(vectorised) == pytest.approx(total, rel=1e-4)
+    assert abs(total - single) > 0.1  # the second concepts really count
+
+
+def test_answers_refuse_concept_sets_without_the_main_concept_first():
+    with pytest.raises(ValueError, match="main concept first"):
+        Answers(torch.tensor([0]), torch.tensor([0]), torch.tensor([2]), torch.tensor([0.0]), torch.tensor([1.0]),
+                concepts=torch.tensor([[1, 2]]))
 
 
 def test_edge_practice_counts_each_learners_earlier_answers_on_the_parent():
@@ -292,6 +327,43 @@ def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
                                edge_weight=posterior.edge_weight, gamma=posterior.gamma)
     assert len(posterior.edge_weight) == 2 and posterior.edge_interval.shape == (2, 2)
     assert filtered == pytest.approx(float(fit), rel=1e-4)
+
+
+def test_filter_on_items_with_several_concepts_scores_the_answers_as_the_fit_does():
+    simulation = cohort_simulate(n_learners=8, n_items=12, n_concepts=3, answers_per_learner=20, seed=7,
+                                 edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
+    answers = _with_second_concepts(simulation.cohort.answers, 3)
+    posterior = cohort_fit(replace(simulation.cohort, answers=answers), steps=5, progress=False)
+    p, state = filter_run(posterior, answers, observe=torch.ones(len(answers.correct), dtype=torch.bool),
+                          traits=posterior.traits)
+    p = p.clamp(1e-6, 1 - 1e-6)
+    filtered = float((answers.correct * p.log() + (1 - answers.correct) * (-p).log1p()).sum())
+    fit = chain_log_likelihood(answers, chains_build(answers, edges=posterior.edges), traits=posterior.traits,
+                               difficulty=posterior.item_difficulty[answers.item], learn_right=posterior.learn_right,
+                               learn_wrong=posterior.learn_wrong, general=posterior.general,
+                               edge_weight=posterior.edge_weight, gamma=posterior.gamma)
+    assert filtered == pytest.approx(float(fit), rel=1e-4)
+    touched = (state.right + state.wrong).sum(dim=1)  # every concept of each item was practised
+    assert touched.sum() == len(answers.correct) + int((answers.concepts[:, 1] >= 0).sum())
+    assert (state.total_right + state.total_wrong).sum() == len(answers.correct)
+
+
+def test_an_item_with_two_concepts_is_practice_on_both():
+    posterior = _posterior(weight=0.0, gamma=0.0)
+    both = dict(who=torch.tensor([0]), concept=torch.tensor([0]), difficulty=torch.tensor([0.0]),
+                observe=torch.tensor([True]), concepts=torch.tensor([[0, 1]]))
+    alone = {**both, "concepts": None}
+
+    def second_concept_success(step: dict) -> float:
+        state = filter_start(posterior, n_learners=1)
+        for t in range(6):
+            filter_step(posterior, state, time=torch.tensor([float(t)]), correct=torch.tensor([1.0]), **step)
+        state.level_mean[:] = 0.0  # the level learned from the answers is not practice: hold it still
+        p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
+                                 difficulty=torch.tensor([0.0]), time=torch.tensor([30.0]))
+        return float(p)
+
+    assert second_concept_success(both) > second_concept_success(alone) + 0.05
 
 
 def test_old_snapshot_without_edges_loads_with_transfer_off():
