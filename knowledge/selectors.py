@@ -31,6 +31,7 @@ from knowledge.learner.psikt import (
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 
 SECONDS_PER_DAY = 86400.0
+RETENTION_DAYS = 7  # how far ahead the retention forecast looks
 CLOCK_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 # Before a course's first fit: population spread of forgetting, level and volatility (log alpha, mu, log sigma).
 DEFAULT_TRAIT_SCALE = torch.tensor([0.5, 1.0, 0.3])
@@ -216,6 +217,14 @@ def learner_mastery(*, learner_ids: list[int], course_id: int, at: datetime) -> 
                                                            observed=bool(seen))
         for i, k, pp, lo, hi, seen in zip(who, concept, p, low, high, observed, strict=True)
     }
+
+
+def learner_retention(*, learner_ids: list[int], course_id: int, at: datetime,
+                      days_ahead: float = RETENTION_DAYS) -> dict[tuple[int, int], Mastery]:
+    """Retention forecast: the mastery of every concept ``days_ahead`` days after ``at`` if the learner does not
+    practise until then (each concept's knowledge path relaxes towards its long-term mean, and the forecast's
+    interval widens with the time ahead)."""
+    return learner_mastery(learner_ids=learner_ids, course_id=course_id, at=at + timedelta(days=days_ahead))
 
 
 def learner_item_success(*, learner_id: int, course_id: int, item_ids: list[int], at: datetime) -> dict[int, float]:

@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q
 
 from knowledge.learner import Mastery
 from knowledge.models import Concept, ConceptState
-from knowledge.selectors import course_graph, course_model, learner_item_success, learner_mastery
+from knowledge.selectors import course_graph, course_model, learner_item_success, learner_mastery, learner_retention
 from llm.agents.diagnostician import Attempt as TutorAttempt
 from llm.agents.schema import ConceptBelief
 from llm.tutor import TutorRequest
@@ -21,6 +21,7 @@ from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, Learn
 MASTERED = 0.85  # mastery at which a concept counts as learned
 READY = 0.6  # prerequisite mastery at which a concept is ready to practise
 TARGET_SUCCESS = 0.7  # the success rate the chooser aims items at: hard enough to learn from
+FADING_DROP = 0.1  # a concept whose mastery is forecast to fall this much within a week is flagged for review
 RECENT_ITEMS = 8  # items not repeated within this many of a session's last items
 
 
@@ -28,15 +29,40 @@ RECENT_ITEMS = 8  # items not repeated within this many of a session's last item
 class ConceptProgress:
     concept: Concept
     mastery: Mastery
+    in_a_week: Mastery  # the retention forecast: mastery a week from now without practice
     attempts: int
     ready: bool  # every prerequisite is at least READY
+
+    @property
+    def fading(self) -> bool:
+        return mastery_fading(now=self.mastery, in_a_week=self.in_a_week)
+
+    @property
+    def changes_in_a_week(self) -> bool:
+        """Whether the forecast differs from today's mastery by a whole percentage point (shown only then)."""
+        return self.mastery.observed and round(100 * self.mastery.p) != round(100 * self.in_a_week.p)
+
+
+def mastery_fading(*, now: Mastery, in_a_week: Mastery) -> bool:
+    """A concept worth reviewing soon: answered, and forecast to lose at least FADING_DROP of mastery in a week."""
+    return now.observed and now.p - in_a_week.p >= FADING_DROP
+
+
+@dataclass(frozen=True)
+class GridCell:
+    mastery: Mastery
+    in_a_week: Mastery  # the retention forecast, as in ConceptProgress
+
+    @property
+    def fading(self) -> bool:
+        return mastery_fading(now=self.mastery, in_a_week=self.in_a_week)
 
 
 @dataclass(frozen=True)
 class MasteryGrid:
     classroom: Classroom
     concepts: list[Concept]
-    rows: list[tuple[User, list[Mastery]]]
+    rows: list[tuple[User, list[GridCell]]]
 
 
 def learner_courses(*, learner: User) -> list[Course]:
@@ -78,6 +104,7 @@ def learner_progress(*, learner: User, course: Course, at: datetime) -> list[Con
     """Every concept of the course with the learner's mastery, in prerequisite order."""
     course_map = concept_map(course_id=course.id)
     known = learner_mastery(learner_ids=[learner.id], course_id=course.id, at=at)
+    ahead = learner_retention(learner_ids=[learner.id], course_id=course.id, at=at)
     mastery = {c.id: known[learner.id, c.id] for c in course_map.concepts}
     attempts = dict(
         Attempt.objects.filter(learner=learner, item__course=course)
@@ -89,6 +116,7 @@ def learner_progress(*, learner: User, course: Course, at: datetime) -> list[Con
         ConceptProgress(
             concept=concept,
             mastery=mastery[concept.id],
+            in_a_week=ahead[learner.id, concept.id],
             attempts=attempts.get(concept.id, 0),
             ready=all(mastery[p].p >= READY for p in course_map.graph.predecessors(concept.id)),
         )
@@ -250,13 +278,17 @@ def class_student_chat(*, teacher: User, classroom_id: int, student_id: int, lim
 def class_mastery_grid(
     *, teacher: User, classroom_id: int, at: datetime, student_ids: list[int] | None = None
 ) -> MasteryGrid:
-    """Students × concepts mastery for a teacher's class (optionally only some students)."""
+    """Students × concepts mastery for a teacher's class (optionally only some students), each cell with its
+    retention forecast."""
     classroom = teacher_classroom(teacher=teacher, classroom_id=classroom_id)
     concepts = concept_map(course_id=classroom.course_id).concepts
     students = classroom.students.order_by("last_name", "first_name", "username")
     if student_ids is not None:
         students = students.filter(Q(id__in=student_ids))
     students = list(students)
-    mastery = learner_mastery(learner_ids=[s.id for s in students], course_id=classroom.course_id, at=at)
-    rows = [(student, [mastery[student.id, c.id] for c in concepts]) for student in students]
+    learner_ids = [s.id for s in students]
+    mastery = learner_mastery(learner_ids=learner_ids, course_id=classroom.course_id, at=at)
+    ahead = learner_retention(learner_ids=learner_ids, course_id=classroom.course_id, at=at)
+    rows = [(student, [GridCell(mastery=mastery[student.id, c.id], in_a_week=ahead[student.id, c.id])
+                       for c in concepts]) for student in students]
     return MasteryGrid(classroom=classroom, concepts=concepts, rows=rows)

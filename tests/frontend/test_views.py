@@ -157,7 +157,17 @@ def test_teacher_sees_the_class_grid(client, teacher, classroom, course, student
     page = client.get(reverse("classroom", args=[classroom.id])).content.decode()
     assert "Sam Student" in page and "Adding like fractions" in page
     practised = item.concepts.count()
-    assert page.count('<td class="cell"') == practised and page.count('<td class="cell unseen"') == 3 - practised
+    unseen = page.count('<td class="cell unseen"')
+    assert page.count('<td class="cell') - unseen == practised and unseen == 3 - practised
+    assert page.count("in a week without practice: ") == practised  # each answered cell's retention forecast
+
+
+def test_student_sees_a_week_ahead_forecast_for_answered_concepts(student_client, student, course):
+    session = services.session_start(learner=student, course=course)
+    item = session.current_item
+    services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
+    page = student_client.get(reverse("learn")).content.decode()
+    assert page.count("in a week: ") == item.concepts.count()
 
 
 def test_teacher_cannot_open_another_teachers_class(client, classroom, db):

@@ -9,7 +9,14 @@ from django.utils import timezone
 from knowledge import selectors
 from knowledge.learner.psikt import Answers, concept_sets_pad, filter_run
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
-from knowledge.selectors import course_model, days, edge_suggestion_list, item_concept_sets, learner_mastery
+from knowledge.selectors import (
+    course_model,
+    days,
+    edge_suggestion_list,
+    item_concept_sets,
+    learner_mastery,
+    learner_retention,
+)
 from knowledge.services import graph_edge_add, learner_model_refit
 from tests.conftest import make_student, wrong_answer
 from tutoring import services
@@ -150,3 +157,15 @@ def test_a_snapshot_stored_before_transfer_still_serves_the_app(session, course)
     mastery = learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=timezone.now())
     assert mastery and all(0 < m.p < 1 for m in mastery.values())
     assert edge_suggestion_list(course_id=course.id) == []
+
+
+def test_retention_forecast_fades_what_was_just_practised_and_grows_less_sure(session):
+    _practise(session, [True, True, True, True])
+    now = timezone.now()
+    known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=now)
+    today = learner_retention(learner_ids=[session.learner_id], course_id=session.course_id, at=now, days_ahead=0)
+    ahead = learner_retention(learner_ids=[session.learner_id], course_id=session.course_id, at=now)
+    practised = [key for key, mastery in known.items() if mastery.observed]
+    assert practised and today == known
+    for key in practised:
+        assert ahead[key].p < known[key].p and ahead[key].uncertainty > known[key].uncertainty
