@@ -40,12 +40,16 @@ def markdown_table(document: dict) -> str:
              ""]
     if not document["has_time"]:
         lines += ["Note: this data has no timestamps; time is the interaction index (one unit per attempt).", ""]
-    header = [*TABLE_COLUMNS, "equity gap"]
+    columns = [*TABLE_COLUMNS, *(["update_seconds"] if document["protocol"] == "continual" else [])]
+    header = [*columns, "equity gap"]
     lines += ["| model | " + " | ".join(header) + " |", "|---" * (len(header) + 1) + "|"]
     for name, scores in document["models"].items():
-        cells = [_cell(scores[column]) for column in TABLE_COLUMNS] + [_cell(scores["equity"]["gap"])]
+        cells = [_cell(scores[column]) for column in columns] + [_cell(scores["equity"]["gap"])]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "Equity gap: best minus worst AUC over quintiles of learners ranked by success rate.", ""]
+    if document["protocol"] == "continual":
+        lines += ["update_seconds: the time to take in 10 rounds of one new interaction per learner and predict the "
+                  "next, cumulative, with the parameters of the fit.", ""]
     return "\n".join(lines)
 
 

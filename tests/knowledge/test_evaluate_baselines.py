@@ -10,7 +10,7 @@ import pytest
 from knowledge.evaluate import metrics
 from knowledge.evaluate.baselines import BKT, DKT, BestLR
 from knowledge.evaluate.datasets import Interactions, split_learners
-from knowledge.evaluate.protocols import scored_rows
+from knowledge.evaluate.protocols import FUTURE_LENGTH, HISTORY_LENGTH, evaluate, scored_rows
 from knowledge.evaluate.psikt_adapter import PsiKT
 from knowledge.evaluate.registry import MODELS
 
@@ -102,3 +102,36 @@ def test_next_step_prediction_of_a_row_ignores_its_own_and_later_answers(name):
     p_changed = model.predict_next_step(replace(test, correct=changed))
 
     np.testing.assert_allclose(p, p_changed, rtol=1e-6)
+
+
+class _Recorder:
+    """A model that predicts a learner's success rate so far and records what each call was shown (the simulated
+    time is each interaction's position in its learner's sequence)."""
+
+    name = "recorder"
+
+    def __init__(self):
+        self.calls = []
+
+    def fit(self, train, valid):
+        pass
+
+    def predict_future(self, history, future):
+        self.calls.append((history.time.max(initial=-1), future.time.tolist(), len(set(future.learner))))
+        rate = np.bincount(history.learner, weights=history.correct, minlength=future.n_learners) / np.maximum(
+            np.bincount(history.learner, minlength=future.n_learners), 1)
+        return np.clip(rate[future.learner], 0.01, 0.99)
+
+
+def test_continual_rounds_reveal_one_interaction_per_learner_before_predicting_the_next():
+    train, valid, test = split_learners(simulate_bkt(n_learners=120, length=30, seed=5), seed=0)
+    model = _Recorder()
+    evaluation = evaluate(model, "continual", train, valid, test)
+    learners = len(set(test.learner))
+    assert len(model.calls) == FUTURE_LENGTH
+    for round_, (last_shown, positions, n_learners) in enumerate(model.calls):
+        assert last_shown == HISTORY_LENGTH + round_ - 1 and set(positions) == {HISTORY_LENGTH + round_}
+        assert n_learners == learners
+    future, _ = scored_rows("psikt", test)  # the same rows as the multi-step protocol, one round at a time
+    assert sorted(evaluation.correct.tolist()) == sorted(future.correct.tolist())
+    assert len(evaluation.p) == FUTURE_LENGTH * learners and evaluation.scores()["update_seconds"] >= 0

@@ -28,7 +28,8 @@ def subset_folder() -> Path:
 
 # DKT's psikt path is covered on simulated data in test_evaluate_baselines; leaving it out here keeps the suite fast
 @pytest.mark.parametrize(("protocol", "models"),
-                         [("next-step", ["psikt", "bestlr", "dkt", "bkt"]), ("psikt", ["psikt", "bestlr", "bkt"])])
+                         [("next-step", ["psikt", "bestlr", "dkt", "bkt"]), ("psikt", ["psikt", "bestlr", "bkt"]),
+                          ("continual", ["psikt", "bestlr", "bkt"])])
 def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, models):
     result = run_cli("--data", str(subset_folder()), "--format", "flat", "--protocol", protocol,
                      "--models", ",".join(models), "--seed", "0", "--out", str(tmp_path), "--max-learners", "40")
@@ -43,6 +44,7 @@ def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, model
         assert set(scores) >= METRIC_KEYS
         assert len(scores["equity"]["quintile_auc"]) == 5 and "gap" in scores["equity"]
         assert 0 <= scores["accuracy"] <= 1
+        assert ("update_seconds" in scores) == (protocol == "continual")
     table = (tmp_path / "results.md").read_text()
     assert all(f"| {name} |" in table for name in models)
     assert (tmp_path / "calibration.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
