@@ -202,6 +202,22 @@ def learner_mastery(*, learner_ids: list[int], course_id: int, at: datetime) -> 
     """Mastery of every concept for each learner: P(right on a typical item of the concept) at ``at``."""
     model = course_model(course_id=course_id)
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=learner_ids)
+    return _mastery_at(model, state, learner_ids=learner_ids, at=at)
+
+
+def learner_outlook(*, learner_ids: list[int], course_id: int, at: datetime, days_ahead: float = RETENTION_DAYS
+                    ) -> tuple[dict[tuple[int, int], Mastery], dict[tuple[int, int], Mastery]]:
+    """(mastery at ``at``, retention forecast), from one read of the stored beliefs. The forecast is the mastery
+    ``days_ahead`` days later if the learner does not practise until then: each concept's knowledge path relaxes
+    towards its long-term mean, and the interval widens with the time ahead."""
+    model = course_model(course_id=course_id)
+    state = learner_filter_state(model=model, course_id=course_id, learner_ids=learner_ids)
+    return (_mastery_at(model, state, learner_ids=learner_ids, at=at),
+            _mastery_at(model, state, learner_ids=learner_ids, at=at + timedelta(days=days_ahead)))
+
+
+def _mastery_at(model: CourseModel, state: FilterState, *, learner_ids: list[int],
+                at: datetime) -> dict[tuple[int, int], Mastery]:
     n_concepts = len(model.concept_index)
     if not learner_ids or not n_concepts:
         return {}
@@ -217,14 +233,6 @@ def learner_mastery(*, learner_ids: list[int], course_id: int, at: datetime) -> 
                                                            observed=bool(seen))
         for i, k, pp, lo, hi, seen in zip(who, concept, p, low, high, observed, strict=True)
     }
-
-
-def learner_retention(*, learner_ids: list[int], course_id: int, at: datetime,
-                      days_ahead: float = RETENTION_DAYS) -> dict[tuple[int, int], Mastery]:
-    """Retention forecast: the mastery of every concept ``days_ahead`` days after ``at`` if the learner does not
-    practise until then (each concept's knowledge path relaxes towards its long-term mean, and the forecast's
-    interval widens with the time ahead)."""
-    return learner_mastery(learner_ids=learner_ids, course_id=course_id, at=at + timedelta(days=days_ahead))
 
 
 def learner_item_success(*, learner_id: int, course_id: int, item_ids: list[int], at: datetime) -> dict[int, float]:

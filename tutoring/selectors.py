@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q
 
 from knowledge.learner import Mastery
 from knowledge.models import Concept, ConceptState
-from knowledge.selectors import course_graph, course_model, learner_item_success, learner_mastery, learner_retention
+from knowledge.selectors import course_graph, course_model, learner_item_success, learner_mastery, learner_outlook
 from llm.agents.diagnostician import Attempt as TutorAttempt
 from llm.agents.schema import ConceptBelief
 from llm.tutor import TutorRequest
@@ -26,16 +26,16 @@ RECENT_ITEMS = 8  # items not repeated within this many of a session's last item
 
 
 @dataclass(frozen=True)
-class ConceptProgress:
-    concept: Concept
+class MasteryOutlook:
+    """Mastery now and its retention forecast: the mastery a week from now without practice."""
+
     mastery: Mastery
-    in_a_week: Mastery  # the retention forecast: mastery a week from now without practice
-    attempts: int
-    ready: bool  # every prerequisite is at least READY
+    in_a_week: Mastery
 
     @property
     def fading(self) -> bool:
-        return mastery_fading(now=self.mastery, in_a_week=self.in_a_week)
+        """Worth reviewing soon: answered, and forecast to lose at least FADING_DROP of mastery in a week."""
+        return self.mastery.observed and self.mastery.p - self.in_a_week.p >= FADING_DROP
 
     @property
     def changes_in_a_week(self) -> bool:
@@ -43,26 +43,23 @@ class ConceptProgress:
         return self.mastery.observed and round(100 * self.mastery.p) != round(100 * self.in_a_week.p)
 
 
-def mastery_fading(*, now: Mastery, in_a_week: Mastery) -> bool:
-    """A concept worth reviewing soon: answered, and forecast to lose at least FADING_DROP of mastery in a week."""
-    return now.observed and now.p - in_a_week.p >= FADING_DROP
-
-
 @dataclass(frozen=True)
-class GridCell:
-    mastery: Mastery
-    in_a_week: Mastery  # the retention forecast, as in ConceptProgress
+class ConceptProgress:
+    concept: Concept
+    outlook: MasteryOutlook
+    attempts: int
+    ready: bool  # every prerequisite is at least READY
 
     @property
-    def fading(self) -> bool:
-        return mastery_fading(now=self.mastery, in_a_week=self.in_a_week)
+    def mastery(self) -> Mastery:
+        return self.outlook.mastery
 
 
 @dataclass(frozen=True)
 class MasteryGrid:
     classroom: Classroom
     concepts: list[Concept]
-    rows: list[tuple[User, list[GridCell]]]
+    rows: list[tuple[User, list[MasteryOutlook]]]
 
 
 def learner_courses(*, learner: User) -> list[Course]:
@@ -103,8 +100,7 @@ def concept_map(*, course_id: int) -> ConceptMap:
 def learner_progress(*, learner: User, course: Course, at: datetime) -> list[ConceptProgress]:
     """Every concept of the course with the learner's mastery, in prerequisite order."""
     course_map = concept_map(course_id=course.id)
-    known = learner_mastery(learner_ids=[learner.id], course_id=course.id, at=at)
-    ahead = learner_retention(learner_ids=[learner.id], course_id=course.id, at=at)
+    known, ahead = learner_outlook(learner_ids=[learner.id], course_id=course.id, at=at)
     mastery = {c.id: known[learner.id, c.id] for c in course_map.concepts}
     attempts = dict(
         Attempt.objects.filter(learner=learner, item__course=course)
@@ -115,8 +111,7 @@ def learner_progress(*, learner: User, course: Course, at: datetime) -> list[Con
     return [
         ConceptProgress(
             concept=concept,
-            mastery=mastery[concept.id],
-            in_a_week=ahead[learner.id, concept.id],
+            outlook=MasteryOutlook(mastery=mastery[concept.id], in_a_week=ahead[learner.id, concept.id]),
             attempts=attempts.get(concept.id, 0),
             ready=all(mastery[p].p >= READY for p in course_map.graph.predecessors(concept.id)),
         )
@@ -287,8 +282,7 @@ def class_mastery_grid(
         students = students.filter(Q(id__in=student_ids))
     students = list(students)
     learner_ids = [s.id for s in students]
-    mastery = learner_mastery(learner_ids=learner_ids, course_id=classroom.course_id, at=at)
-    ahead = learner_retention(learner_ids=learner_ids, course_id=classroom.course_id, at=at)
-    rows = [(student, [GridCell(mastery=mastery[student.id, c.id], in_a_week=ahead[student.id, c.id])
+    mastery, ahead = learner_outlook(learner_ids=learner_ids, course_id=classroom.course_id, at=at)
+    rows = [(student, [MasteryOutlook(mastery=mastery[student.id, c.id], in_a_week=ahead[student.id, c.id])
                        for c in concepts]) for student in students]
     return MasteryGrid(classroom=classroom, concepts=concepts, rows=rows)

@@ -162,7 +162,12 @@ class Answers:
 
     def concept_sets(self) -> torch.Tensor:
         """(N, M) every concept of each row, -1 padded (M = 1 when items have one concept)."""
-        return self.concept[:, None] if self.concepts is None else self.concepts
+        return concept_sets_of(self.concept, self.concepts)
+
+
+def concept_sets_of(concept: torch.Tensor, concepts: torch.Tensor | None) -> torch.Tensor:
+    """``concepts`` (B, M), or the main ``concept`` (B,) as the only one when there are no others."""
+    return concept[:, None] if concepts is None else concepts
 
 
 def concept_sets_pad(sets: list[list[int]]) -> torch.Tensor:
@@ -645,20 +650,20 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     composes). Where ``observe`` is False the answer is not read: the belief is only carried forward in time
     and the practice counts grow by the expected answer (p right, 1 - p wrong). Returns p, shape (len(who),).
     """
-    sets = concept[:, None] if concepts is None else concepts
+    sets = concept_sets_of(concept, concepts)
     m, v = _knowledge_now(state, who, concept, time)
     y = torch.where(observe, correct, 0.0)
     p, level_mean, level_var, mean, variance = answer_update(state.level_mean[who], state.level_var[who], m, v,
                                                              difficulty - _anchor_now(posterior, state, who, sets), y)
     outcome = torch.where(observe, y, p)
     present = sets >= 0
-    touched_who, touched = who[:, None].expand_as(sets)[present], sets[present]  # (T,)
-    at = time[:, None].expand_as(sets)[present]
+    touched = sets[present]  # (T,) every concept of every item answered
+    touched_who, at, touched_outcome = (value[:, None].expand_as(sets)[present] for value in (who, time, outcome))
     state.mean[touched_who, touched], state.variance[touched_who, touched] = _knowledge_now(state, touched_who,
                                                                                             touched, at)
     state.last_seen[touched_who, touched] = at
-    state.right[touched_who, touched] += outcome[:, None].expand_as(sets)[present]
-    state.wrong[touched_who, touched] += 1 - outcome[:, None].expand_as(sets)[present]
+    state.right[touched_who, touched] += touched_outcome
+    state.wrong[touched_who, touched] += 1 - touched_outcome
     state.total_right[who] += outcome
     state.total_wrong[who] += 1 - outcome
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
@@ -678,7 +683,7 @@ def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tenso
     sigmoid(m -+ 1.645 sqrt(v)).
     """
     d_mean, d_var = _knowledge_now(state, who, concept, time)
-    sets = concept[:, None] if concepts is None else concepts
+    sets = concept_sets_of(concept, concepts)
     m = state.level_mean[who] + _anchor_now(posterior, state, who, sets) + d_mean - difficulty
     v = state.level_var[who] + d_var
     p = torch.special.ndtr(PROBIT_SLOPE * m / torch.sqrt(1.0 + PROBIT_SLOPE**2 * v))

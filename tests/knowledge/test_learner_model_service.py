@@ -15,7 +15,7 @@ from knowledge.selectors import (
     edge_suggestion_list,
     item_concept_sets,
     learner_mastery,
-    learner_retention,
+    learner_outlook,
 )
 from knowledge.services import graph_edge_add, learner_model_refit
 from tests.conftest import make_student, wrong_answer
@@ -163,9 +163,9 @@ def test_retention_forecast_fades_what_was_just_practised_and_grows_less_sure(se
     _practise(session, [True, True, True, True])
     now = timezone.now()
     known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=now)
-    today = learner_retention(learner_ids=[session.learner_id], course_id=session.course_id, at=now, days_ahead=0)
-    ahead = learner_retention(learner_ids=[session.learner_id], course_id=session.course_id, at=now)
+    _, today = learner_outlook(learner_ids=[session.learner_id], course_id=session.course_id, at=now, days_ahead=0)
+    also_known, ahead = learner_outlook(learner_ids=[session.learner_id], course_id=session.course_id, at=now)
     practised = [key for key, mastery in known.items() if mastery.observed]
-    assert practised and today == known
+    assert practised and today == known == also_known
     for key in practised:
         assert ahead[key].p < known[key].p and ahead[key].uncertainty > known[key].uncertainty

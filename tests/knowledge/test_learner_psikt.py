@@ -312,19 +312,25 @@ def test_batched_predictions_with_transfer_equal_one_at_a_time():
     assert batched.tolist() == pytest.approx(alone) and len(set(alone)) == 4
 
 
-def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
-    simulation = cohort_simulate(n_learners=8, n_items=12, n_concepts=3, answers_per_learner=20, seed=6,
-                                 edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
-    posterior = cohort_fit(simulation.cohort, steps=5, progress=False)
-    answers = simulation.cohort.answers
-    p, _ = filter_run(posterior, answers, observe=torch.ones(len(answers.correct), dtype=torch.bool),
-                      traits=posterior.traits)
+def _filtered_and_fitted_log_likelihood(posterior: Posterior, answers: Answers):
+    """(log-likelihood of the answers under the online filter with the fitted traits, under the fit, final state)."""
+    p, state = filter_run(posterior, answers, observe=torch.ones(len(answers.correct), dtype=torch.bool),
+                          traits=posterior.traits)
     p = p.clamp(1e-6, 1 - 1e-6)
     filtered = float((answers.correct * p.log() + (1 - answers.correct) * (-p).log1p()).sum())
     fit = chain_log_likelihood(answers, chains_build(answers, edges=posterior.edges), traits=posterior.traits,
                                difficulty=posterior.item_difficulty[answers.item], learn_right=posterior.learn_right,
                                learn_wrong=posterior.learn_wrong, general=posterior.general,
                                edge_weight=posterior.edge_weight, gamma=posterior.gamma)
+    return filtered, float(fit), state
+
+
+def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
+    simulation = cohort_simulate(n_learners=8, n_items=12, n_concepts=3, answers_per_learner=20, seed=6,
+                                 edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
+    posterior = cohort_fit(simulation.cohort, steps=5, progress=False)
+    answers = simulation.cohort.answers
+    filtered, fit, _ = _filtered_and_fitted_log_likelihood(posterior, answers)
     assert len(posterior.edge_weight) == 2 and posterior.edge_interval.shape == (2, 2)
     assert filtered == pytest.approx(float(fit), rel=1e-4)
 
@@ -334,14 +340,7 @@ def test_filter_on_items_with_several_concepts_scores_the_answers_as_the_fit_doe
                                  edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
     answers = _with_second_concepts(simulation.cohort.answers, 3)
     posterior = cohort_fit(replace(simulation.cohort, answers=answers), steps=5, progress=False)
-    p, state = filter_run(posterior, answers, observe=torch.ones(len(answers.correct), dtype=torch.bool),
-                          traits=posterior.traits)
-    p = p.clamp(1e-6, 1 - 1e-6)
-    filtered = float((answers.correct * p.log() + (1 - answers.correct) * (-p).log1p()).sum())
-    fit = chain_log_likelihood(answers, chains_build(answers, edges=posterior.edges), traits=posterior.traits,
-                               difficulty=posterior.item_difficulty[answers.item], learn_right=posterior.learn_right,
-                               learn_wrong=posterior.learn_wrong, general=posterior.general,
-                               edge_weight=posterior.edge_weight, gamma=posterior.gamma)
+    filtered, fit, state = _filtered_and_fitted_log_likelihood(posterior, answers)
     assert filtered == pytest.approx(float(fit), rel=1e-4)
     touched = (state.right + state.wrong).sum(dim=1)  # every concept of each item was practised
     assert touched.sum() == len(answers.correct) + int((answers.concepts[:, 1] >= 0).sum())

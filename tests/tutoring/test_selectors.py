@@ -3,7 +3,7 @@
 import pytest
 
 from knowledge.learner import Mastery
-from tutoring.selectors import mastery_fading
+from tutoring.selectors import MasteryOutlook
 
 
 def _mastery(p: float, observed: bool = True) -> Mastery:
@@ -17,4 +17,4 @@ def _mastery(p: float, observed: bool = True) -> Mastery:
     (_mastery(0.8, observed=False), _mastery(0.5, observed=False), False),  # never answered: nothing to forget
 ])
 def test_a_concept_is_fading_when_a_week_without_practice_costs_ten_points(now, in_a_week, fading):
-    assert mastery_fading(now=now, in_a_week=in_a_week) is fading
+    assert MasteryOutlook(mastery=now, in_a_week=in_a_week).fading is fading
