@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 
 def _process_env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tutoring.settings", "DATABASE_URL": _database_url(),
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url(),
             "PYTHONUNBUFFERED": "1", **extra}
 
 

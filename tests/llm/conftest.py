@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from llm.corpora import corpus_files_missing, data_dir_default
+from llm.decision_models import DecisionModels, decision_models_save, decision_models_train
 
 
 @pytest.fixture(scope="session")
@@ -13,3 +14,11 @@ def data_dir() -> Path:
     if missing:
         pytest.skip(f"../shared/data is absent: {len(missing)} corpus files missing under {path}, e.g. {missing[0]}")
     return path
+
+
+@pytest.fixture(scope="session")
+def small_models(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[DecisionModels, Path]:
+    """Every head trained on the first rows of each corpus and saved, once for the run: (models, version folder).
+    Training is the slow part of the decision-model tests; nothing may write into the folder."""
+    models = decision_models_train(data_dir=data_dir, seed=0, limit=80, progress=False)
+    return models, decision_models_save(models, root=tmp_path_factory.mktemp("decision-models"))

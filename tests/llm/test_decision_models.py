@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 
 from llm.agents.schema import BRIDGE_ERROR_TYPES, INTENTIONS, STRATEGIES
@@ -27,7 +26,6 @@ from llm.decision_models import (
     DecisionModels,
     decision_models_load,
     decision_models_save,
-    decision_models_train,
     head_probabilities,
     head_train,
     move_predict,
@@ -40,14 +38,6 @@ from llm.decision_models import (
 torch.set_num_threads(2)  # the test machines are shared
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def small_models(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[DecisionModels, Path]:
-    """Every head trained on the first rows of each corpus, saved once; the slow part of this module."""
-    models = decision_models_train(data_dir=data_dir, seed=0, limit=80, progress=False)
-    root = tmp_path_factory.mktemp("decision-models")
-    return models, decision_models_save(models, root=root)
 
 
 def _blob_head(*, seed: int = 0):

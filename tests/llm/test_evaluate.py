@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from llm.decision_eval import _resampled_macro_f1, paired_bootstrap
-from llm.decision_models import decision_models_save, decision_models_train, labels_score
+from llm.decision_models import labels_score
 from llm.evaluate.__main__ import main
 from llm.evaluate.episodes import episode_run, mathdial_problems
 
@@ -28,10 +28,9 @@ def test_template_tutor_never_tells_the_simulated_student_before_their_attempt(d
         assert problem.answer not in episode["replies"][0]
 
 
-def test_evaluate_writes_results_with_the_documented_keys(data_dir, tmp_path):
-    models = decision_models_train(data_dir=data_dir, seed=0, limit=80, progress=False)
-    decision_models_save(models, root=tmp_path / "models")
-    code = main(["--out", str(tmp_path / "out"), "--data", str(data_dir), "--models", str(tmp_path / "models"),
+def test_evaluate_writes_results_with_the_documented_keys(data_dir, small_models, tmp_path):
+    _, folder = small_models
+    code = main(["--out", str(tmp_path / "out"), "--data", str(data_dir), "--models", str(folder.parent),
                  "--episodes", "3", "--learners", "4"])
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert code == 0
