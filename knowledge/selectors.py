@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import networkx as nx
 import torch
-from django.db import models
+from django.db import connection
 
 from knowledge.graph import graph_build
 from knowledge.learner import Mastery
@@ -116,17 +116,28 @@ _built_models: dict[int, tuple[tuple, CourseModel]] = {}
 
 
 def _course_fingerprint(course_id: int) -> tuple:
-    """Changes whenever the course's model would: another active fit, items or concepts added, removed or edited."""
+    """Changes whenever the course's model would: another active fit, items or concepts added, removed or edited.
+
+    One round trip in plain SQL: every answer and every page that shows mastery asks it, and the ORM's four
+    aggregate queries cost several times as much as the work they guard.
+    """
     from tutoring.models import Item
 
-    snapshot = ModelSnapshot.objects.filter(course_id=course_id, is_active=True).values_list("pk", flat=True).first()
-    items = Item.objects.filter(course_id=course_id).aggregate(n=models.Count("id"), last=models.Max("id"),
-                                                                difficulty=models.Sum("difficulty"))
-    concepts = Concept.objects.filter(course_id=course_id).aggregate(n=models.Count("id"), last=models.Max("id"),
-                                                                      order=models.Sum("position"))
-    links = Item.concepts.through.objects.filter(item__course_id=course_id).aggregate(
-        n=models.Count("id"), concepts=models.Sum("concept_id"))
-    return snapshot, tuple(items.values()), tuple(concepts.values()), tuple(links.values())
+    snapshots, items, concepts = (ModelSnapshot._meta.db_table, Item._meta.db_table, Concept._meta.db_table)
+    links = Item.concepts.through._meta.db_table
+    sql = f"""
+        SELECT (SELECT id FROM {snapshots} WHERE course_id = %s AND is_active),
+               item.n, item.last, item.difficulty, concept.n, concept.last, concept.position, link.n, link.concepts
+        FROM (SELECT COUNT(*) AS n, MAX(id) AS last, SUM(difficulty) AS difficulty
+              FROM {items} WHERE course_id = %s) AS item,
+             (SELECT COUNT(*) AS n, MAX(id) AS last, SUM(position) AS position
+              FROM {concepts} WHERE course_id = %s) AS concept,
+             (SELECT COUNT(*) AS n, SUM(link.concept_id) AS concepts
+              FROM {links} AS link JOIN {items} AS item ON item.id = link.item_id WHERE item.course_id = %s) AS link
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [course_id] * 4)
+        return cursor.fetchone()
 
 
 def course_model(*, course_id: int) -> CourseModel:
@@ -180,21 +191,23 @@ def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: lis
     fit has seen forget at their fitted rate (alpha, sigma), the others at the population's."""
     state = filter_start(model.posterior, n_learners=len(learner_ids))
     row_of = {learner_id: i for i, learner_id in enumerate(learner_ids)}
-    for traits in LearnerTraits.objects.filter(learner_id__in=learner_ids, course_id=course_id):
-        i = row_of[traits.learner_id]
-        if "level" in traits.mean:
-            state.level_mean[i] = traits.mean["level"]
-            state.level_var[i] = traits.variance["level"]
-        if "log_alpha" in traits.mean and "log_sigma" in traits.mean:
-            state.alpha[i] = math.exp(traits.mean["log_alpha"])
-            state.stationary[i] = math.exp(2 * traits.mean["log_sigma"]) / (2 * state.alpha[i])
-        state.total_right[i], state.total_wrong[i] = traits.right, traits.wrong
-    rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id)
-    for row in rows:
-        i, k = row_of[row.learner_id], model.concept_index[row.concept_id]
-        state.mean[i, k], state.variance[i, k] = row.mean, row.variance
-        state.right[i, k], state.wrong[i, k] = row.right, row.wrong
-        state.last_seen[i, k] = days(row.updated_at)
+    traits = LearnerTraits.objects.filter(learner_id__in=learner_ids, course_id=course_id).values_list(
+        "learner_id", "mean", "variance", "right", "wrong")
+    for learner_id, mean, variance, right, wrong in traits:
+        i = row_of[learner_id]
+        if "level" in mean:
+            state.level_mean[i], state.level_var[i] = mean["level"], variance["level"]
+        if "log_alpha" in mean and "log_sigma" in mean:
+            state.alpha[i] = math.exp(mean["log_alpha"])
+            state.stationary[i] = math.exp(2 * mean["log_sigma"]) / (2 * state.alpha[i])
+        state.total_right[i], state.total_wrong[i] = right, wrong
+    rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id).values_list(
+        "learner_id", "concept_id", "mean", "variance", "right", "wrong", "updated_at")
+    for learner_id, concept_id, mean, variance, right, wrong, updated_at in rows:
+        i, k = row_of[learner_id], model.concept_index[concept_id]
+        state.mean[i, k], state.variance[i, k] = mean, variance
+        state.right[i, k], state.wrong[i, k] = right, wrong
+        state.last_seen[i, k] = days(updated_at)
     return state
 
 

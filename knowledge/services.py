@@ -78,9 +78,8 @@ def learner_observe(
     ``item_concept_sets``). Must run inside the caller's transaction: the learner's traits row is locked, so two
     answers are applied one after the other. Returns the mastery of the item's concepts after the answer.
     """
-    LearnerTraits.objects.get_or_create(learner_id=learner_id, course_id=course_id,
-                                        defaults={"model_name": MODEL_NAME})
-    traits = LearnerTraits.objects.select_for_update().get(learner_id=learner_id, course_id=course_id)
+    traits, _ = LearnerTraits.objects.select_for_update().get_or_create(learner_id=learner_id, course_id=course_id,
+                                                                         defaults={"model_name": MODEL_NAME})
     model = course_model(course_id=course_id)
     concept_ids = item_concept_sets(item_ids=[item_id])[item_id]
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
@@ -108,13 +107,17 @@ def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits
     traits.right, traits.wrong = float(state.total_right[i]), float(state.total_wrong[i])
     traits.model_name, traits.updated_at = MODEL_NAME, at
     traits.save()
-    for concept_id, k in concepts.items():
-        ConceptState.objects.update_or_create(
-            learner_id=learner_id, concept_id=concept_id,
-            defaults={"mean": float(state.mean[i, k]), "variance": float(state.variance[i, k]),
-                      "right": float(state.right[i, k]), "wrong": float(state.wrong[i, k]),
-                      "updated_at": moment(float(state.last_seen[i, k]))},
-        )
+    rows = [ConceptState(learner_id=learner_id, concept_id=concept_id, mean=float(state.mean[i, k]),
+                         variance=float(state.variance[i, k]), right=float(state.right[i, k]),
+                         wrong=float(state.wrong[i, k]), updated_at=moment(float(state.last_seen[i, k])))
+            for concept_id, k in concepts.items()]
+    _concept_states_write(rows)
+
+
+def _concept_states_write(rows: list[ConceptState]) -> None:
+    """Insert these learner x concept beliefs, replacing the stored ones (one statement)."""
+    ConceptState.objects.bulk_create(rows, update_conflicts=True, unique_fields=["learner", "concept"],
+                                     update_fields=["mean", "variance", "right", "wrong", "updated_at"])
 
 
 REFIT_STEPS = 200
@@ -247,5 +250,4 @@ def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[in
     LearnerTraits.objects.bulk_create(traits, update_conflicts=True, unique_fields=["learner", "course"],
                                       update_fields=["model_name", "mean", "variance", "right", "wrong",
                                                      "updated_at"])
-    ConceptState.objects.bulk_create(concepts, update_conflicts=True, unique_fields=["learner", "concept"],
-                                     update_fields=["mean", "variance", "right", "wrong", "updated_at"])
+    _concept_states_write(concepts)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from knowledge.models import Concept
+from knowledge.selectors import item_concept_sets
 from knowledge.services import learner_model_refit
 from tutoring import services
 from tutoring.course_import import course_import
@@ -71,14 +72,13 @@ class SimulatedStudent:
     pace: float
     practice: dict[int, int]
 
-    def p_correct(self, item: Item, hints: int) -> float:
-        concepts = [c.id for c in item.concepts.all()]
+    def p_correct(self, item: Item, concepts: list[int], hints: int) -> float:
         learned = sum(self.pace * math.log1p(self.practice.get(c, 0)) for c in concepts) / len(concepts)
         return min(0.97, 1 / (1 + math.exp(-(self.skill + learned - item.difficulty))) + 0.12 * hints)
 
 
 def _lesson(student: User, simulated: SimulatedStudent, course: Course, concept: Concept, *, at: datetime,
-            rng: random.Random, serial: list[int]) -> datetime:
+            rng: random.Random, serial: list[int], concept_sets: dict[int, list[int]]) -> datetime:
     """One focused practice session: a few items on the lesson's concept, up to two tries each."""
     session = services.session_start(learner=student, course=course, focus=concept, at=at)
     for _ in range(rng.randint(3, 5)):
@@ -87,15 +87,15 @@ def _lesson(student: User, simulated: SimulatedStudent, course: Course, concept:
             if rng.random() < 0.2 and session.hints_shown < len(item.hints):
                 services.hint_reveal(session=session, item_id=item.id)
                 session.refresh_from_db()
-            correct = rng.random() < simulated.p_correct(item, session.hints_shown)
+            correct = rng.random() < simulated.p_correct(item, concept_sets[item.id], session.hints_shown)
             at += timedelta(seconds=rng.randint(25, 150))
             services.attempt_record(
                 session=session, item_id=item.id, response=item.answer if correct else _wrong_answer(item, rng),
                 client_id=uuid.uuid5(DEMO_NAMESPACE, f"{student.username}:{serial[0]}"), at=at, notify=False,
             )
             serial[0] += 1
-            for c in item.concepts.all():
-                simulated.practice[c.id] = simulated.practice.get(c.id, 0) + 1
+            for concept_id in concept_sets[item.id]:
+                simulated.practice[concept_id] = simulated.practice.get(concept_id, 0) + 1
             session.refresh_from_db()
             if correct:
                 break
@@ -110,6 +110,8 @@ def _simulate_class(classroom: Classroom, *, lessons_behind: int, now: datetime)
     concepts = concept_map(course_id=classroom.course_id).concepts
     days = _school_days(now, weeks=3)
     plan = list(zip(days, concepts[: max(len(days) - lessons_behind, 1)], strict=False))
+    concept_sets = item_concept_sets(item_ids=Item.objects.filter(course_id=classroom.course_id).values_list("id",
+                                                                                                           flat=True))
     for student in classroom.students.order_by("username"):
         if Attempt.objects.filter(learner=student).exists():
             continue
@@ -121,10 +123,12 @@ def _simulate_class(classroom: Classroom, *, lessons_behind: int, now: datetime)
                 if rng.random() < 0.12:  # absent
                     continue
                 at = day + timedelta(minutes=rng.randint(0, 40))
-                _lesson(student, simulated, classroom.course, concept, at=at, rng=rng, serial=serial)
+                _lesson(student, simulated, classroom.course, concept, at=at, rng=rng, serial=serial,
+                        concept_sets=concept_sets)
                 if simulated.skill > 0.8 and rng.random() < 0.3:
                     evening = day.replace(hour=19) + timedelta(minutes=rng.randint(0, 90))
-                    _lesson(student, simulated, classroom.course, concept, at=evening, rng=rng, serial=serial)
+                    _lesson(student, simulated, classroom.course, concept, at=evening, rng=rng, serial=serial,
+                            concept_sets=concept_sets)
 
 
 def demo_load(*, now: datetime | None = None) -> DemoLogins:
