@@ -20,7 +20,7 @@ from knowledge.selectors import (
 from knowledge.services import graph_edge_add, learner_model_refit
 from tests.conftest import make_student, wrong_answer
 from tutoring import services
-from tutoring.models import Attempt
+from tutoring.models import Attempt, Item
 
 
 def _practise(session, answers: list[bool]) -> None:
@@ -58,6 +58,20 @@ def test_online_updates_equal_replaying_the_answers_through_the_filter(session):
     traits = LearnerTraits.objects.get(learner=session.learner)
     assert traits.mean["level"] == pytest.approx(float(state.level_mean[0]), abs=1e-4)
     assert (traits.right, traits.wrong) == (3, 2)
+
+
+def test_the_course_model_follows_curators_edits_made_after_it_was_built(course):
+    item = Item.objects.filter(course=course, concepts__slug="fraction-meaning").order_by("id").first()
+    before = course_model(course_id=course.id)
+    Item.objects.filter(pk=item.pk).update(difficulty=item.difficulty + 2.0)  # as the admin's list edit would
+    edited = course_model(course_id=course.id)
+    assert float(edited.posterior.item_difficulty[edited.item_index[item.id]]) == pytest.approx(item.difficulty + 2)
+    concept = Concept.objects.create(course=course, slug="mixed-numbers", name="Mixed numbers", position=9)
+    assert concept.id in course_model(course_id=course.id).concept_index and concept.id not in before.concept_index
+    item.concepts.add(concept)  # the item's main concept is now the new one: its difficulty moves there
+    linked = course_model(course_id=course.id)
+    assert float(linked.posterior.concept_difficulty[linked.concept_index[concept.id]]) == pytest.approx(
+        item.difficulty + 2)
 
 
 def test_refit_writes_a_snapshot_switches_to_it_and_keeps_beliefs_consistent(session, classroom, course):
