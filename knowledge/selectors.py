@@ -79,6 +79,12 @@ def item_concept_sets(*, item_ids: Iterable[int]) -> dict[int, list[int]]:
     return {item_id: [concept_id for _, concept_id in sorted(pairs, reverse=True)] for item_id, pairs in found.items()}
 
 
+def item_concept_indices(*, model: CourseModel, item_ids: list[int]) -> torch.Tensor:
+    """The learner model's indices of each item's concepts, main first, -1 padded: (len(item_ids), M)."""
+    sets = item_concept_sets(item_ids=item_ids)
+    return concept_sets_pad([[model.concept_index[c] for c in sets[item_id]] for item_id in item_ids])
+
+
 def item_main_concepts(*, item_ids: Iterable[int]) -> dict[int, int]:
     """Each item's main concept (see ``item_concept_sets``)."""
     return {item_id: concepts[0] for item_id, concepts in item_concept_sets(item_ids=item_ids).items()}
@@ -252,11 +258,10 @@ def learner_item_success(*, learner_id: int, course_id: int, item_ids: list[int]
     """P(right) of one learner on each of these items at ``at``."""
     model = course_model(course_id=course_id)
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
-    sets = item_concept_sets(item_ids=item_ids)
-    known = [i for i in item_ids if i in sets and i in model.item_index]
+    known = [i for i in item_ids if i in model.item_index]
     if not known:
         return {}
-    concepts = concept_sets_pad([[model.concept_index[c] for c in sets[i]] for i in known])
+    concepts = item_concept_indices(model=model, item_ids=known)
     item = torch.tensor([model.item_index[i] for i in known])
     main = concepts[:, 0]
     p, _, _ = filter_success(model.posterior, state, who=torch.zeros(len(known), dtype=torch.long), concept=main,

@@ -18,7 +18,6 @@ from knowledge.learner.psikt import (
     FilterState,
     Posterior,
     cohort_fit,
-    concept_sets_pad,
     edge_candidates,
     edge_suggestions,
     filter_run,
@@ -32,7 +31,7 @@ from knowledge.selectors import (
     course_graph,
     course_model,
     days,
-    item_concept_sets,
+    item_concept_indices,
     learner_filter_state,
     moment,
 )
@@ -81,9 +80,10 @@ def learner_observe(
     traits, _ = LearnerTraits.objects.select_for_update().get_or_create(learner_id=learner_id, course_id=course_id,
                                                                          defaults={"model_name": MODEL_NAME})
     model = course_model(course_id=course_id)
-    concept_ids = item_concept_sets(item_ids=[item_id])[item_id]
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
-    concepts = concept_sets_pad([[model.concept_index[c] for c in concept_ids]])  # (1, M)
+    concepts = item_concept_indices(model=model, item_ids=[item_id])  # (1, M)
+    all_concept_ids = list(model.concept_index)
+    concept_ids = [all_concept_ids[k] for k in concepts[0].tolist()]
     main = concepts[:, 0]
     item = torch.tensor([model.item_index[item_id]])
     now = torch.tensor([days(at)])
@@ -152,11 +152,9 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
     if not rows:
         raise ValueError("The course has no answers to fit yet.")
     model = course_model(course_id=course_id)
-    sets = item_concept_sets(item_ids=list(model.item_index))
     learner_ids = sorted({row[1] for row in rows})
     learner_index = {learner_id: i for i, learner_id in enumerate(learner_ids)}
-    item_concepts = concept_sets_pad([[model.concept_index[c] for c in sets[item_id]]
-                                      for item_id in model.item_index])  # (I, M), main first
+    item_concepts = item_concept_indices(model=model, item_ids=list(model.item_index))  # (I, M), main first
     item_concept = item_concepts[:, 0]
     item = torch.tensor([model.item_index[row[2]] for row in rows])
     answers = Answers(
