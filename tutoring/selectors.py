@@ -155,7 +155,7 @@ def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
     recent = list(session.attempts.order_by("-created_at").values_list("item_id", flat=True)[: RECENT_ITEMS * 3])
     recent_items = list(dict.fromkeys(recent))[:RECENT_ITEMS]
     candidates = list(
-        Item.objects.filter(course=session.course, concepts=concept, is_active=True)
+        Item.objects.filter(course_id=session.course_id, concepts=concept, is_active=True)
     )
     if not candidates:
         raise NotFound(f"There are no questions on {concept.name} yet.")
