@@ -110,8 +110,8 @@ def _simulate_class(classroom: Classroom, *, lessons_behind: int, now: datetime)
     concepts = concept_map(course_id=classroom.course_id).concepts
     days = _school_days(now, weeks=3)
     plan = list(zip(days, concepts[: max(len(days) - lessons_behind, 1)], strict=False))
-    concept_sets = item_concept_sets(item_ids=Item.objects.filter(course_id=classroom.course_id).values_list("id",
-                                                                                                           flat=True))
+    item_ids = Item.objects.filter(course_id=classroom.course_id).values_list("id", flat=True)
+    concept_sets = item_concept_sets(item_ids=item_ids)
     for student in classroom.students.order_by("username"):
         if Attempt.objects.filter(learner=student).exists():
             continue
