@@ -124,8 +124,10 @@ _built_models: dict[int, tuple[tuple, CourseModel]] = {}
 def _course_fingerprint(course_id: int) -> tuple:
     """Changes whenever the course's model would: another active fit, items or concepts added, removed or edited.
 
-    One round trip in plain SQL: every answer and every page that shows mastery asks it, and the ORM's four
-    aggregate queries cost several times as much as the work they guard.
+    Sums are weighted by the row ids, so that a swap (two items' difficulties, two concepts' teaching order, a
+    concept moved from one item to another) changes them too. One round trip in plain SQL: every answer and every
+    page that shows mastery asks it, and the ORM's four aggregate queries cost several times as much as the work
+    they guard.
     """
     from tutoring.models import Item
 
@@ -134,11 +136,11 @@ def _course_fingerprint(course_id: int) -> tuple:
     sql = f"""
         SELECT (SELECT id FROM {snapshots} WHERE course_id = %s AND is_active),
                item.n, item.last, item.difficulty, concept.n, concept.last, concept.position, link.n, link.concepts
-        FROM (SELECT COUNT(*) AS n, MAX(id) AS last, SUM(difficulty) AS difficulty
+        FROM (SELECT COUNT(*) AS n, MAX(id) AS last, SUM(id * difficulty) AS difficulty
               FROM {items} WHERE course_id = %s) AS item,
-             (SELECT COUNT(*) AS n, MAX(id) AS last, SUM(position) AS position
+             (SELECT COUNT(*) AS n, MAX(id) AS last, SUM(id * position) AS position
               FROM {concepts} WHERE course_id = %s) AS concept,
-             (SELECT COUNT(*) AS n, SUM(link.concept_id) AS concepts
+             (SELECT COUNT(*) AS n, SUM(link.item_id * link.concept_id) AS concepts
               FROM {links} AS link JOIN {items} AS item ON item.id = link.item_id WHERE item.course_id = %s) AS link
     """
     with connection.cursor() as cursor:

@@ -74,6 +74,24 @@ def test_the_course_model_follows_curators_edits_made_after_it_was_built(course)
         item.difficulty + 2)
 
 
+def test_the_course_model_follows_swaps_that_keep_every_total(course):
+    items = list(Item.objects.filter(course=course).order_by("difficulty", "id"))
+    easy, hard = items[0], items[-1]
+    course_model(course_id=course.id)
+    Item.objects.filter(pk=easy.pk).update(difficulty=hard.difficulty)
+    Item.objects.filter(pk=hard.pk).update(difficulty=easy.difficulty)
+    swapped = course_model(course_id=course.id)
+    assert float(swapped.posterior.item_difficulty[swapped.item_index[easy.id]]) == pytest.approx(hard.difficulty)
+
+    # Two concepts trade places in the teaching order: the items on both change their main concept.
+    like, meaning = (Concept.objects.get(course=course, slug=slug) for slug in ("like-fractions", "fraction-meaning"))
+    before = swapped.posterior.concept_difficulty[swapped.concept_index[like.id]].item()
+    Concept.objects.filter(pk=like.pk).update(position=meaning.position)
+    Concept.objects.filter(pk=meaning.pk).update(position=like.position)
+    reordered = course_model(course_id=course.id)
+    assert reordered.posterior.concept_difficulty[reordered.concept_index[like.id]].item() != pytest.approx(before)
+
+
 def test_refit_writes_a_snapshot_switches_to_it_and_keeps_beliefs_consistent(session, classroom, course):
     other = services.session_start(learner=make_student(classroom, "ria"), course=course)
     _practise(session, [True, True, False, True])
