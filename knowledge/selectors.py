@@ -91,13 +91,17 @@ def item_main_concepts(*, item_ids: Iterable[int]) -> dict[int, int]:
 
 
 def _authored_model(course_id: int) -> CourseModel:
-    """Parameters before any fit: the authored difficulties and the priors' centres."""
+    """Parameters before any fit: the authored difficulties and the priors' centres.
+
+    The model covers the items that have a concept: an item whose concepts were all deleted is evidence about
+    nothing it tracks (its answers stay stored; see ``knowledge.services.learner_observe``)."""
     from tutoring.models import Item
 
     concept_ids = list(Concept.objects.filter(course_id=course_id).order_by("id").values_list("id", flat=True))
     items = list(Item.objects.filter(course_id=course_id).order_by("id").values_list("id", "difficulty"))
     concept_index = {cid: k for k, cid in enumerate(concept_ids)}
     main = item_main_concepts(item_ids=[item_id for item_id, _ in items])
+    items = [(item_id, difficulty) for item_id, difficulty in items if item_id in main]
     per_concept: dict[int, list[float]] = {}
     for item_id, difficulty in items:
         per_concept.setdefault(main.get(item_id), []).append(difficulty)

@@ -75,11 +75,14 @@ def learner_observe(
 
     The answer is evidence about the item's main concept and practice on each of its concepts (see
     ``item_concept_sets``). Must run inside the caller's transaction: the learner's traits row is locked, so two
-    answers are applied one after the other. Returns the mastery of the item's concepts after the answer.
+    answers are applied one after the other. Returns the mastery of the item's concepts after the answer: none
+    for an item whose concepts were all deleted, which the model no longer covers.
     """
+    model = course_model(course_id=course_id)
+    if item_id not in model.item_index:
+        return {}
     traits, _ = LearnerTraits.objects.select_for_update().get_or_create(learner_id=learner_id, course_id=course_id,
                                                                          defaults={"model_name": MODEL_NAME})
-    model = course_model(course_id=course_id)
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
     concepts = item_concept_indices(model=model, item_ids=[item_id])  # (1, M)
     all_concept_ids = list(model.concept_index)
@@ -145,13 +148,14 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
 
     rows = list(Attempt.objects.filter(item__course_id=course_id).order_by("created_at", "id")
                 .values_list("id", "learner_id", "item_id", "created_at", "correct"))
-    active = ModelSnapshot.objects.filter(course_id=course_id, is_active=True).first()
     last_attempt_id = max((row[0] for row in rows), default=None)
+    model = course_model(course_id=course_id)
+    rows = [row for row in rows if row[2] in model.item_index]  # not answers on items left without a concept
+    active = ModelSnapshot.objects.filter(course_id=course_id, is_active=True).first()
     if active is not None and (active.answers, active.last_attempt_id) == (len(rows), last_attempt_id):
         return active
     if not rows:
         raise ValueError("The course has no answers to fit yet.")
-    model = course_model(course_id=course_id)
     learner_ids = sorted({row[1] for row in rows})
     learner_index = {learner_id: i for i, learner_id in enumerate(learner_ids)}
     item_concepts = item_concept_indices(model=model, item_ids=list(model.item_index))  # (I, M), main first

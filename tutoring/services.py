@@ -144,7 +144,7 @@ def attempt_record(
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
         verdict = Verdict(correct=existing.correct, message=existing.feedback)
-        concept_ids = item_concept_sets(item_ids=[existing.item_id])[existing.item_id]
+        concept_ids = item_concept_sets(item_ids=[existing.item_id]).get(existing.item_id, [])
         known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=at)
         mastery = {concept_id: known[session.learner_id, concept_id] for concept_id in concept_ids}
         return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)

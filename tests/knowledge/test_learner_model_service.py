@@ -92,6 +92,23 @@ def test_the_course_model_follows_swaps_that_keep_every_total(course):
     assert reordered.posterior.concept_difficulty[reordered.concept_index[like.id]].item() != pytest.approx(before)
 
 
+def test_an_item_left_without_concepts_is_still_marked_and_the_refit_leaves_its_answers_out(session, course):
+    session.refresh_from_db()
+    item = session.current_item
+    services.attempt_record(session=session, item_id=item.id, response=wrong_answer(item), client_id=uuid.uuid4())
+    Concept.objects.filter(items=item).delete()  # a curator deletes the item's concepts in the admin
+    client_id = uuid.uuid4()
+    result = services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=client_id)
+    assert result.created and result.verdict.correct and result.mastery == {}
+    resent = services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=client_id)
+    assert not resent.created and resent.mastery == {}
+    _practise(services.session_start(learner=session.learner, course=course), [True, False, True])
+
+    snapshot = learner_model_refit(course_id=course.id, steps=5)
+    assert snapshot.is_active and snapshot.answers == Attempt.objects.exclude(item=item).count() > 0
+    assert learner_model_refit(course_id=course.id, steps=5) == snapshot  # nothing new: nothing to do
+
+
 def test_refit_writes_a_snapshot_switches_to_it_and_keeps_beliefs_consistent(session, classroom, course):
     other = services.session_start(learner=make_student(classroom, "ria"), course=course)
     _practise(session, [True, True, False, True])
