@@ -42,6 +42,7 @@ class CourseModel:
     posterior: Posterior
     concept_index: dict[int, int]  # concept id -> index
     item_index: dict[int, int]  # item id -> index
+    item_concepts: torch.Tensor  # (I, M) long: each item's concept indices, main first, -1 padded
     version: int | None  # the active fit's version; None before the first fit
 
 
@@ -81,13 +82,7 @@ def item_concept_sets(*, item_ids: Iterable[int]) -> dict[int, list[int]]:
 
 def item_concept_indices(*, model: CourseModel, item_ids: list[int]) -> torch.Tensor:
     """The learner model's indices of each item's concepts, main first, -1 padded: (len(item_ids), M)."""
-    sets = item_concept_sets(item_ids=item_ids)
-    return concept_sets_pad([[model.concept_index[c] for c in sets[item_id]] for item_id in item_ids])
-
-
-def item_main_concepts(*, item_ids: Iterable[int]) -> dict[int, int]:
-    """Each item's main concept (see ``item_concept_sets``)."""
-    return {item_id: concepts[0] for item_id, concepts in item_concept_sets(item_ids=item_ids).items()}
+    return model.item_concepts[torch.tensor([model.item_index[item_id] for item_id in item_ids], dtype=torch.long)]
 
 
 def _authored_model(course_id: int) -> CourseModel:
@@ -100,11 +95,11 @@ def _authored_model(course_id: int) -> CourseModel:
     concept_ids = list(Concept.objects.filter(course_id=course_id).order_by("id").values_list("id", flat=True))
     items = list(Item.objects.filter(course_id=course_id).order_by("id").values_list("id", "difficulty"))
     concept_index = {cid: k for k, cid in enumerate(concept_ids)}
-    main = item_main_concepts(item_ids=[item_id for item_id, _ in items])
-    items = [(item_id, difficulty) for item_id, difficulty in items if item_id in main]
-    per_concept: dict[int, list[float]] = {}
+    sets = item_concept_sets(item_ids=[item_id for item_id, _ in items])
+    items = [(item_id, difficulty) for item_id, difficulty in items if item_id in sets]
+    per_concept: dict[int, list[float]] = {}  # difficulties of the items whose main concept it is
     for item_id, difficulty in items:
-        per_concept.setdefault(main.get(item_id), []).append(difficulty)
+        per_concept.setdefault(sets[item_id][0], []).append(difficulty)
     n_concepts = len(concept_ids)
     posterior = Posterior(
         trait_loc=TRAIT_PRIOR_LOC.clone(),
@@ -118,8 +113,10 @@ def _authored_model(course_id: int) -> CourseModel:
         general=torch.zeros(2),
         item_seen=torch.ones(len(items), dtype=torch.bool),
     )
+    item_concepts = concept_sets_pad([[concept_index[c] for c in sets[item_id]] for item_id, _ in items])
     return CourseModel(posterior=posterior, concept_index=concept_index,
-                       item_index={item_id: i for i, (item_id, _) in enumerate(items)}, version=None)
+                       item_index={item_id: i for i, (item_id, _) in enumerate(items)}, item_concepts=item_concepts,
+                       version=None)
 
 
 _built_models: dict[int, tuple[tuple, CourseModel]] = {}
@@ -195,7 +192,7 @@ def _course_model_build(course_id: int) -> CourseModel:
                        edge_weight=posterior.edge_weight[fitted_edges],
                        edge_interval=posterior.edge_interval[fitted_edges], gamma=posterior.gamma)
     return CourseModel(posterior=merged, concept_index=authored.concept_index, item_index=authored.item_index,
-                       version=snapshot.version)
+                       item_concepts=authored.item_concepts, version=snapshot.version)
 
 
 def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: list[int]) -> FilterState:

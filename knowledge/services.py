@@ -85,17 +85,17 @@ def learner_observe(
                                                                          defaults={"model_name": MODEL_NAME})
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
     concepts = item_concept_indices(model=model, item_ids=[item_id])  # (1, M)
+    k = concepts[0][concepts[0] >= 0]  # the item's concepts
     all_concept_ids = list(model.concept_index)
-    concept_ids = [all_concept_ids[k] for k in concepts[0].tolist()]
+    concept_ids = [all_concept_ids[j] for j in k.tolist()]
     main = concepts[:, 0]
     item = torch.tensor([model.item_index[item_id]])
     now = torch.tensor([days(at)])
     filter_step(model.posterior, state, who=torch.tensor([0]), concept=main,
                 difficulty=item_difficulty_of(model.posterior, item, main), time=now,
                 correct=torch.tensor([float(correct)]), observe=torch.tensor([True]), concepts=concepts)
-    indices = dict(zip(concept_ids, concepts[0].tolist(), strict=True))
+    indices = dict(zip(concept_ids, k.tolist(), strict=True))
     _store(state, 0, learner_id=learner_id, traits=traits, concepts=indices, at=at)
-    k = concepts[0]
     p, low, high = filter_success(model.posterior, state, who=torch.zeros(len(k), dtype=torch.long), concept=k,
                                   difficulty=model.posterior.concept_difficulty[k], time=now.expand(len(k)))
     return {concept_id: Mastery(p=float(p[m]), low=float(low[m]), high=float(high[m]), observed=True)
@@ -158,7 +158,7 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
         raise ValueError("The course has no answers to fit yet.")
     learner_ids = sorted({row[1] for row in rows})
     learner_index = {learner_id: i for i, learner_id in enumerate(learner_ids)}
-    item_concepts = item_concept_indices(model=model, item_ids=list(model.item_index))  # (I, M), main first
+    item_concepts = model.item_concepts  # (I, M), main first
     item_concept = item_concepts[:, 0]
     item = torch.tensor([model.item_index[row[2]] for row in rows])
     answers = Answers(
