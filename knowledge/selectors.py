@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 import networkx as nx
 import torch
@@ -45,6 +46,11 @@ class CourseModel:
     item_concepts: torch.Tensor  # (I, M) long: each item's concept indices, main first, -1 padded
     version: int | None  # the active fit's version; None before the first fit
 
+    @cached_property
+    def concept_ids(self) -> list[int]:
+        """Concept ids by index: ``concept_ids[k]`` is the concept with index k."""
+        return list(self.concept_index)
+
 
 def days(at: datetime) -> float:
     """The learner model's clock: days since CLOCK_EPOCH. A recent origin keeps float32 tensors precise to
@@ -78,11 +84,6 @@ def item_concept_sets(*, item_ids: Iterable[int]) -> dict[int, list[int]]:
     for item_id, concept_id, position in rows:
         found.setdefault(item_id, []).append((position, concept_id))
     return {item_id: [concept_id for _, concept_id in sorted(pairs, reverse=True)] for item_id, pairs in found.items()}
-
-
-def item_concept_indices(*, model: CourseModel, item_ids: list[int]) -> torch.Tensor:
-    """The learner model's indices of each item's concepts, main first, -1 padded: (len(item_ids), M)."""
-    return model.item_concepts[torch.tensor([model.item_index[item_id] for item_id in item_ids], dtype=torch.long)]
 
 
 def _authored_model(course_id: int) -> CourseModel:
@@ -249,9 +250,8 @@ def _mastery_at(model: CourseModel, state: FilterState, *, learner_ids: list[int
                                   difficulty=model.posterior.concept_difficulty[concept],
                                   time=torch.full((len(who),), days(at)))
     observed = (state.right + state.wrong)[who, concept] > 0
-    concept_ids = list(model.concept_index)
     return {
-        (learner_ids[int(i)], concept_ids[int(k)]): Mastery(p=float(pp), low=float(lo), high=float(hi),
+        (learner_ids[int(i)], model.concept_ids[int(k)]): Mastery(p=float(pp), low=float(lo), high=float(hi),
                                                            observed=bool(seen))
         for i, k, pp, lo, hi, seen in zip(who, concept, p, low, high, observed, strict=True)
     }
@@ -264,8 +264,8 @@ def learner_item_success(*, learner_id: int, course_id: int, item_ids: list[int]
     known = [i for i in item_ids if i in model.item_index]
     if not known:
         return {}
-    concepts = item_concept_indices(model=model, item_ids=known)
     item = torch.tensor([model.item_index[i] for i in known])
+    concepts = model.item_concepts[item]  # (B, M)
     main = concepts[:, 0]
     p, _, _ = filter_success(model.posterior, state, who=torch.zeros(len(known), dtype=torch.long), concept=main,
                              difficulty=item_difficulty_of(model.posterior, item, main),

@@ -31,7 +31,6 @@ from knowledge.selectors import (
     course_graph,
     course_model,
     days,
-    item_concept_indices,
     learner_filter_state,
     moment,
 )
@@ -84,12 +83,11 @@ def learner_observe(
     traits, _ = LearnerTraits.objects.select_for_update().get_or_create(learner_id=learner_id, course_id=course_id,
                                                                          defaults={"model_name": MODEL_NAME})
     state = learner_filter_state(model=model, course_id=course_id, learner_ids=[learner_id])
-    concepts = item_concept_indices(model=model, item_ids=[item_id])  # (1, M)
-    k = concepts[0][concepts[0] >= 0]  # the item's concepts
-    all_concept_ids = list(model.concept_index)
-    concept_ids = [all_concept_ids[j] for j in k.tolist()]
-    main = concepts[:, 0]
     item = torch.tensor([model.item_index[item_id]])
+    concepts = model.item_concepts[item]  # (1, M), -1 padded
+    k = concepts[0][concepts[0] >= 0]  # (S,) the item's concepts
+    concept_ids = [model.concept_ids[j] for j in k.tolist()]
+    main = concepts[:, 0]
     now = torch.tensor([days(at)])
     filter_step(model.posterior, state, who=torch.tensor([0]), concept=main,
                 difficulty=item_difficulty_of(model.posterior, item, main), time=now,
@@ -171,7 +169,7 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
     )
     version = (ModelSnapshot.objects.filter(course_id=course_id).aggregate(v=models.Max("version"))["v"] or 0) + 1
     snapshot = ModelSnapshot.objects.create(course_id=course_id, version=version, answers=len(rows),
-                                            last_attempt_id=last_attempt_id, concept_ids=list(model.concept_index),
+                                            last_attempt_id=last_attempt_id, concept_ids=model.concept_ids,
                                             item_ids=list(model.item_index))
 
     def report(done: int, total: int) -> None:
@@ -194,7 +192,7 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
             _, state = filter_run(posterior, answers, observe=torch.ones(len(rows), dtype=torch.bool),
                                   traits=posterior.traits)
         suggestions = _suggestions_stored(posterior, answers, candidates, course_id=course_id,
-                                          concept_ids=list(model.concept_index))
+                                          concept_ids=model.concept_ids)
     except Exception as error:
         ModelSnapshot.objects.filter(pk=snapshot.pk).update(status=ModelSnapshot.Status.FAILED, message=str(error),
                                                              finished_at=timezone.now())
@@ -206,7 +204,7 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
         snapshot.finished_at = timezone.now()
         snapshot.save()
         _store_all(state, posterior, learner_ids=learner_ids, course_id=course_id,
-                   concept_ids=list(model.concept_index))
+                   concept_ids=model.concept_ids)
         for _, learner_id, item_id, at, correct in (Attempt.objects.filter(item__course_id=course_id,
                                                                            id__gt=last_attempt_id)
                                                     .order_by("created_at", "id")
