@@ -18,7 +18,10 @@ Writes ``DIR/knowledge.json`` and ``DIR/knowledge.md``. Four measurements:
   and its total extrapolated from the steps it ran (``extrapolated: true``). Skipped, with the reason in
   ``skipped``, when the data folder is absent.
 - ``recovery``: a cohort simulated from the generative model (``RECOVERY_COHORT``) is fitted; Pearson correlations
-  between true and fitted learner traits (log_alpha, mu, log_sigma) and item difficulties.
+  between true and fitted learner traits (log_alpha, mu, log_sigma) and item difficulties. The learners follow a
+  course in spaced sessions, and part of each answer's gain fades (delta^+ = 0.8, delta^- = 0.2 in d): forgetting
+  then shows in the answers as the fall of each learner's success between sessions, at the learner's own rate.
+  Where no gain fades (delta = 0), alpha shows only through the wandering of d (see ``ALPHA_NOTE``).
 - ``graph``: graph recovery on the Junyi prerequisite graph (``junyi15_prereq_graph`` in the data folder, or
   ``$CAIRN_DATA_DIR``): its 2 self-loops are cut and its 3-cycle broken by dropping
   ``radical_multiplication_and_division -> simplifying_radicals`` (simplifying radicals is the skill the other
@@ -91,7 +94,8 @@ REFIT_EXTRAPOLATE_AFTER_STEPS = 20
 REFIT_RUN_LIMIT_SECONDS = 600.0
 REFIT_TARGET_SECONDS = 300.0
 
-RECOVERY_COHORT = {"n_items": 60, "n_concepts": 8, "answers_per_learner": 80, "seed": 0}
+RECOVERY_COHORT = {"n_items": 72, "n_concepts": 24, "answers_per_learner": 480, "sessions": 48,
+                   "boost_right": 0.8, "boost_wrong": 0.2, "seed": 0}
 RECOVERY_TARGETS = {"log_alpha": 0.8, "mu": 0.8}
 EDGES_NOTE = ("This cohort has no graph; prerequisite-edge recovery (AUROC) is the graph section's "
               "(--only graph).")
@@ -102,13 +106,13 @@ GRAPH_WEIGHT = (0.5, 1.5)
 GRAPH_GAMMA = 1.0
 GRAPH_COHORT = {"items_per_concept": 3, "answers_per_learner": 240, "sessions": 24, "seed": 0}
 GRAPH_TARGETS = {"log_alpha": 0.8, "mu": 0.8, "edge_auroc": 0.85}
-ALPHA_NOTE = ("In this model forgetting (alpha) only pulls the deviation d back towards the practice-built mean, so a "
-              "learner's answers show alpha mainly through d's stationary variance sigma^2 / (2 alpha), shared with "
-              "sigma. Profile likelihood with the true parameters (20 simulated learners): changing alpha by a factor "
-              "e at a fixed stationary variance moves a learner's log-likelihood by under 1.5 nats at 240 answers and "
-              "by 0-4 nats at 1200, so more answers or spacing alone do not reach r >= 0.8 (with review spread over "
-              "all earlier concepts: blocks of 20 answers, 600 per learner, gave r(log_alpha) 0.30; 1000 SVI steps "
-              "0.34).")
+ALPHA_NOTE = ("This cohort's practice gains are all lasting (no fading gain, delta = 0), so forgetting (alpha) only "
+              "pulls the deviation d back towards the practice-built mean, and a learner's answers show alpha mainly "
+              "through d's stationary variance sigma^2 / (2 alpha), shared with sigma. Profile likelihood with the "
+              "true parameters (20 simulated learners): changing alpha by a factor e at a fixed stationary variance "
+              "moves a learner's log-likelihood by under 1.5 nats at 240 answers and by 0-4 nats at 1200, so more "
+              "answers or spacing alone do not reach r >= 0.8. The recovery section simulates a course whose fresh "
+              "gains fade, where forgetting shows in the answers.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refit-threads", type=int, help="torch intra-op threads for the refit (default: torch's)")
     parser.add_argument("--online-answers", type=int, default=10_000, help="timed filter steps per setting")
     parser.add_argument("--recovery-learners", type=int, default=300, help="learners in the simulated cohort")
-    parser.add_argument("--recovery-steps", type=int, default=300, help="SVI steps of the simulated cohort's fit")
+    parser.add_argument("--recovery-steps", type=int, default=1000, help="SVI steps of the simulated cohort's fit")
     parser.add_argument("--graph-data", type=Path, default=DATA / "junyi15_prereq_graph",
                         help="the junyi15_prereq_graph folder")
     parser.add_argument("--graph-learners", type=int, default=300, help="learners simulated on the Junyi subgraph")

@@ -17,6 +17,9 @@ Generative model (learner l, concept k, item i, answers n in time order):
     forgetting d_{l,k} is an Ornstein-Uhlenbeck process in real elapsed time towards 0: with r = exp(-alpha_l dt)
                d(t + dt) | d(t) ~ N(r d(t), s_l^2 (1 - r^2)),   s_l^2 = sigma_l^2 / (2 alpha_l)  (stationary variance)
                and d_{l,k} starts from its stationary law N(0, s_l^2) at the learner's first answer on k
+    fading     each answer on k adds delta^+ (right) or delta^- (wrong) to d_{l,k} just after it: the part of
+    gain       practice's gain that forgetting takes back, at the learner's own rate alpha_l, while a keeps the
+               lasting part; delta^{+-} ~ N(0, 0.5^2) are course-wide, so the answers decide the split
     answers    y_n ~ Bernoulli(sigmoid(z_{l_n,k_n}(t_n) - b_{i_n})),   b_i ~ N(b_{k(i)}, item_spread^2)
     several    an item i with concepts S_i (main concept k_i, the one its answers are chiefly evidence about)
     concepts   combines them: in z the anchors a + c are averaged over S_i,
@@ -29,8 +32,8 @@ So the long-term mean of concept k is mu~_{l,k}: the learner's level plus what p
 on its prerequisites (PSI-KT's mu + gamma (mean of prerequisite knowledge), with the prerequisites' knowledge
 read through their practice anchors, which are known given the counts: the filter stays one Gaussian per
 chain, and a cycle among candidate edges is harmless). What answers show beyond that (a good or a bad day,
-a burst of insight, a lapse) lives in d, which the rate alpha_l pulls back over time (forgetting) and sigma_l
-lets wander.
+a burst of insight, a lapse) and the fresh gain of the latest practice live in d, which the rate alpha_l pulls
+back over time (forgetting) and sigma_l lets wander.
 
 Inference. The knowledge paths are integrated out by a Gaussian filter (assumed-density filtering):
 between answers the OU transition is exact; an answer is absorbed by moment matching, with the logistic
@@ -389,11 +392,12 @@ def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.
 
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
                          learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
-                         edge_weight: torch.Tensor | None = None,
+                         boost: torch.Tensor | None = None, edge_weight: torch.Tensor | None = None,
                          gamma: torch.Tensor | None = None) -> torch.Tensor:
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l.
 
-    With ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is added.
+    With ``boost`` (2,) (delta^+, delta^-), each answer's fading gain is added to d after it; with ``edge_weight``
+    (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is added.
     Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
     ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
     learners answering one concept hundreds of times) multiplies.
@@ -411,12 +415,14 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                                            general[1])
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
+    gained = torch.zeros(n) if boost is None else torch.where(sign > 0, boost[0], boost[1])  # (N,) fading gain
     first = chains.rank_sizes[0] if chains.rank_sizes else 0
     later = learner[first:]
     decay = torch.exp(-alpha[later] * chains.gap)  # (N - first,) r = exp(-alpha dt)
     kept = decay * decay
     renewed = stationary[later] * (1.0 - kept)  # (N - first,) s^2 (1 - r^2)
     levels, signs = torch.split(level, chains.rank_sizes), torch.split(sign, chains.rank_sizes)
+    gains = torch.split(gained, chains.rank_sizes)
     decays = (None, *torch.split(decay, chains.rank_sizes[1:]))
     keeps = (None, *torch.split(kept, chains.rank_sizes[1:]))
     renewals = (None, *torch.split(renewed, chains.rank_sizes[1:]))
@@ -431,7 +437,7 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
             variance = torch.addcmul(renewals[r], keeps[r], variance[before])
         score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r])
         scores.append(score)
-        mean = mean + shift
+        mean = mean + shift + gains[r]
         variance = variance * (1.0 - shrink)
     if not scores:
         return torch.zeros(())
@@ -458,6 +464,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
     trait_scale = pyro.sample("trait_scale", dist.HalfNormal(torch.ones(3)).to_event(1))  # (3,)
     learn_loc = pyro.sample("learn_loc", dist.Normal(torch.tensor([0.2, 0.1]), 0.5).to_event(1))  # (2,) right, wrong
     general = pyro.sample("general", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) right, wrong
+    boost = pyro.sample("boost", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
     with pyro.plate("concepts", cohort.n_concepts):
         concept_difficulty = pyro.sample("concept_difficulty", dist.Normal(0.0, 1.5))  # (K,)
         learn_right = pyro.sample("learn_right", dist.Normal(learn_loc[0], 0.2))  # (K,)
@@ -478,7 +485,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
     pyro.factor("answers", chain_log_likelihood(answers, chains, traits=traits,
                                                 difficulty=item_difficulty[answers.item],
                                                 learn_right=learn_right, learn_wrong=learn_wrong, general=general,
-                                                edge_weight=edge_weight, gamma=gamma))
+                                                boost=boost, edge_weight=edge_weight, gamma=gamma))
 
 
 @dataclass(frozen=True)
@@ -494,6 +501,7 @@ class Posterior:
     learn_wrong: torch.Tensor  # (K,)
     general: torch.Tensor  # (2,) general practice coefficients, right and wrong
     item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
+    boost: torch.Tensor = field(default_factory=lambda: torch.zeros(2))  # (2,) transient gain, right and wrong
     edges: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2, dtype=torch.long))  # (E, 2) parent, child
     edge_weight: torch.Tensor = field(default_factory=lambda: torch.empty(0))  # (E,) w_{jk}
     edge_interval: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2))  # (E, 2) 90 % credible interval
@@ -550,7 +558,7 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
         trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
         learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], general=median["general"],
-        item_seen=seen, **edges,
+        boost=median["boost"], item_seen=seen, **edges,
     )
 
 
@@ -647,8 +655,9 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     ``concept`` is the item's main concept; ``concepts`` (B, M), -1 padded, main first, all of them when the
     item has several (see ``Answers``). The answer moves d of the main concept and the practice counts of every
     one; the others' d are carried forward to ``time``, which leaves their law as it was (the OU transition
-    composes). Where ``observe`` is False the answer is not read: the belief is only carried forward in time
-    and the practice counts grow by the expected answer (p right, 1 - p wrong). Returns p, shape (len(who),).
+    composes), and gets the answer's fading gain. Where ``observe`` is False the answer is not read: the belief
+    is only carried forward in time, and the practice counts and the fading gain grow by the expected answer
+    (p right, 1 - p wrong). Returns p, shape (len(who),).
     """
     sets = concept_sets_of(concept, concepts)
     m, v = _knowledge_now(state, who, concept, time)
@@ -668,7 +677,8 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     state.total_wrong[who] += 1 - outcome
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
     state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
-    state.mean[who, concept] = torch.where(observe, mean, m)
+    gain = outcome * posterior.boost[0] + (1 - outcome) * posterior.boost[1]
+    state.mean[who, concept] = torch.where(observe, mean, m) + gain
     state.variance[who, concept] = torch.where(observe, variance, v)
     return p
 
@@ -732,17 +742,19 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
     return {name: value.tolist() for name, value in asdict(posterior).items()}
 
 
-# Shapes of the values a stored posterior may lack (snapshots from before transfer): no edges, gamma 0.
-_EDGE_SHAPES = {"edges": (-1, 2), "edge_weight": (-1,), "edge_interval": (-1, 2), "gamma": ()}
+# Values a stored posterior may lack (snapshots from before transfer or fading gains), with their shapes and
+# defaults: no edges, gamma 0, no fading gain.
+_OPTIONAL = {"edges": ((-1, 2), []), "edge_weight": ((-1,), []), "edge_interval": ((-1, 2), []), "gamma": ((), 0.0),
+             "boost": ((2,), [0.0, 0.0])}
 
 
 def posterior_from_dict(data: dict[str, list]) -> Posterior:
     """The posterior stored by ``posterior_to_dict``; keys that are not Posterior fields are ignored."""
     values = {}
     for name in (f.name for f in fields(Posterior)):
-        if name in _EDGE_SHAPES:
-            value = torch.tensor(data.get(name, 0.0 if name == "gamma" else []), dtype=torch.float32)
-            values[name] = value.reshape(_EDGE_SHAPES[name])
+        if name in _OPTIONAL:
+            shape, default = _OPTIONAL[name]
+            values[name] = torch.tensor(data.get(name, default), dtype=torch.float32).reshape(shape)
         else:
             values[name] = torch.tensor(data[name])
     values["edges"] = values["edges"].long()
@@ -849,7 +861,8 @@ SESSION_REVIEW_SPAN = 4
 
 
 def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_per_learner: int, seed: int,
-                    learn_right: float = 0.3, learn_wrong: float = 0.1, edges: torch.Tensor | None = None,
+                    learn_right: float = 0.3, learn_wrong: float = 0.1, boost_right: float = 0.0,
+                    boost_wrong: float = 0.0, edges: torch.Tensor | None = None,
                     edge_weight: torch.Tensor | None = None, gamma: float = 1.0,
                     sessions: int | None = None) -> Simulation:
     """Draw a cohort from the generative model, with the knowledge paths sampled exactly.
@@ -859,7 +872,8 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
     order of the graph): learner l reaches concept floor(pace_l (s + 1)) in session s, pace_l ~ U(0.4, 1.2) K / S;
     each session holds answers_per_learner / S answers in blocks of ``SESSION_BLOCK`` on one concept (the newest
     reached with probability ``SESSION_NEW_SHARE``, else a review of one of the ``SESSION_REVIEW_SPAN`` before
-    it), minutes apart, and sessions are ``SESSION_GAP_DAYS`` apart (uniform). ``edges`` (E, 2) with
+    it), minutes apart, and sessions are ``SESSION_GAP_DAYS`` apart (uniform). ``learn_right`` / ``learn_wrong``
+    are every concept's beta^{+-}, ``boost_right`` / ``boost_wrong`` the fading gains delta^{+-}. ``edges`` (E, 2) with
     ``edge_weight`` (E,) and ``gamma`` add the transfer c_{l,k} of the module docstring (g is 0 here).
     """
     generator = torch.Generator().manual_seed(seed)
@@ -904,6 +918,7 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
             correct = float(torch.rand(1, generator=generator)) < p
             rights[k] += float(correct)
             wrongs[k] += 1 - float(correct)
+            d[k] += boost_right if correct else boost_wrong
             last[k] = time
             for key, value in zip(rows, (learner, item, k, time, float(correct)), strict=True):
                 rows[key].append(value)
