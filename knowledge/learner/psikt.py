@@ -511,13 +511,14 @@ class Posterior:
 def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
                progress: bool = True, on_step: Callable[[int, int], None] | None = None,
                validate: Callable[[Posterior, int], float] | None = None, validate_every: int = 50,
-               patience: int = 2) -> Posterior:
+               validate_from: int = 0, patience: int = 2) -> Posterior:
     """SVI over the cohort; returns posterior medians. ``on_step(done, steps)`` is told of progress.
 
     With ``validate(posterior, done)`` (a loss of the posterior after ``done`` steps on answers the fit does not
     see; lower is better), the posterior is checked every ``validate_every`` steps and the best one checked is
     returned; the fit stops once ``patience`` checks in a row have not improved on it (early stopping, so
-    ``steps`` is then a ceiling).
+    ``steps`` is then a ceiling). Checks start at step ``validate_from``: before it the fit is still leaving its
+    starting point, where a passing rise of the loss is not overfitting.
     """
     pyro.set_rng_seed(seed)
     pyro.clear_param_store()
@@ -531,7 +532,8 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
         bar.set_postfix(elbo=f"{-loss / max(len(cohort.answers.correct), 1):.4f}")
         if on_step is not None:
             on_step(step + 1, steps)
-        if validate is not None and ((step + 1) % validate_every == 0 or step + 1 == steps):
+        if validate is not None and step + 1 >= validate_from and ((step + 1) % validate_every == 0
+                                                                   or step + 1 == steps):
             posterior = _posterior_median(guide, cohort, chains)
             validation_loss = validate(posterior, step + 1)
             bar.set_postfix(validation=f"{validation_loss:.4f}")

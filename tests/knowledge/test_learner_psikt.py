@@ -241,16 +241,18 @@ def test_fit_returns_one_value_per_learner_item_and_concept():
 
 def test_fit_stops_early_and_keeps_the_posterior_that_validated_best():
     simulation = cohort_simulate(n_learners=8, n_items=10, n_concepts=2, answers_per_learner=10, seed=6)
-    checked, losses = [], iter([3.0, 1.0, 2.0, 2.5, 0.5])
+    checked, checked_at, losses = [], [], iter([3.0, 1.0, 2.0, 2.5, 0.5])
     steps_run = []
 
     def validate(posterior: Posterior, done: int) -> float:
         checked.append(posterior.item_difficulty.clone())
+        checked_at.append(done)
         return next(losses)
 
     posterior = cohort_fit(simulation.cohort, steps=50, progress=False, validate=validate, validate_every=3,
-                           patience=2, on_step=lambda done, total: steps_run.append(done))
-    assert len(checked) == 4 and steps_run[-1] == 12  # two checks without improvement on the best: stop
+                           validate_from=7, patience=2, on_step=lambda done, total: steps_run.append(done))
+    assert checked_at == [9, 12, 15, 18]  # from step 7 on, every 3 steps
+    assert steps_run[-1] == 18  # two checks without improvement on the best: stop
     assert torch.equal(posterior.item_difficulty, checked[1])  # the best check's, not moved by later steps
     assert not torch.equal(checked[1], checked[3])
 
