@@ -95,7 +95,7 @@ REFIT_RUN_LIMIT_SECONDS = 600.0
 REFIT_TARGET_SECONDS = 300.0
 
 RECOVERY_COHORT = {"n_items": 72, "n_concepts": 24, "answers_per_learner": 480, "sessions": 48,
-                   "boost_right": 0.8, "boost_wrong": 0.2, "seed": 0}
+                   "fading_right": 0.8, "fading_wrong": 0.2, "seed": 0}
 RECOVERY_TARGETS = {"log_alpha": 0.8, "mu": 0.8}
 EDGES_NOTE = ("This cohort has no graph; prerequisite-edge recovery (AUROC) is the graph section's "
               "(--only graph).")

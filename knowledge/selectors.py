@@ -188,7 +188,7 @@ def _course_model_build(course_id: int) -> CourseModel:
     merged = Posterior(trait_loc=posterior.trait_loc, trait_scale=posterior.trait_scale, traits=merged.traits,
                        item_difficulty=merged.item_difficulty, concept_difficulty=merged.concept_difficulty,
                        learn_right=merged.learn_right, learn_wrong=merged.learn_wrong, general=posterior.general,
-                       boost=posterior.boost, item_seen=merged.item_seen,
+                       fading_gain=posterior.fading_gain, item_seen=merged.item_seen,
                        edges=torch.tensor([[j, k] for _, j, k in kept], dtype=torch.long).reshape(-1, 2),
                        edge_weight=posterior.edge_weight[fitted_edges],
                        edge_interval=posterior.edge_interval[fitted_edges], gamma=posterior.gamma)

@@ -392,12 +392,12 @@ def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.
 
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
                          learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
-                         boost: torch.Tensor | None = None, edge_weight: torch.Tensor | None = None,
+                         fading_gain: torch.Tensor | None = None, edge_weight: torch.Tensor | None = None,
                          gamma: torch.Tensor | None = None) -> torch.Tensor:
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l.
 
-    With ``boost`` (2,) (delta^+, delta^-), each answer's fading gain is added to d after it; with ``edge_weight``
-    (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is added.
+    With ``fading_gain`` (2,) (delta^+, delta^-), each answer's fading gain is added to d after it; with
+    ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is added.
     Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
     ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
     learners answering one concept hundreds of times) multiplies.
@@ -415,14 +415,14 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                                            general[1])
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
-    gained = torch.zeros(n) if boost is None else torch.where(sign > 0, boost[0], boost[1])  # (N,) fading gain
+    gain = torch.zeros(n) if fading_gain is None else torch.where(sign > 0, fading_gain[0], fading_gain[1])  # (N,)
     first = chains.rank_sizes[0] if chains.rank_sizes else 0
     later = learner[first:]
     decay = torch.exp(-alpha[later] * chains.gap)  # (N - first,) r = exp(-alpha dt)
     kept = decay * decay
     renewed = stationary[later] * (1.0 - kept)  # (N - first,) s^2 (1 - r^2)
     levels, signs = torch.split(level, chains.rank_sizes), torch.split(sign, chains.rank_sizes)
-    gains = torch.split(gained, chains.rank_sizes)
+    gains = torch.split(gain, chains.rank_sizes)
     decays = (None, *torch.split(decay, chains.rank_sizes[1:]))
     keeps = (None, *torch.split(kept, chains.rank_sizes[1:]))
     renewals = (None, *torch.split(renewed, chains.rank_sizes[1:]))
@@ -464,7 +464,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
     trait_scale = pyro.sample("trait_scale", dist.HalfNormal(torch.ones(3)).to_event(1))  # (3,)
     learn_loc = pyro.sample("learn_loc", dist.Normal(torch.tensor([0.2, 0.1]), 0.5).to_event(1))  # (2,) right, wrong
     general = pyro.sample("general", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) right, wrong
-    boost = pyro.sample("boost", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
+    fading_gain = pyro.sample("fading_gain", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
     with pyro.plate("concepts", cohort.n_concepts):
         concept_difficulty = pyro.sample("concept_difficulty", dist.Normal(0.0, 1.5))  # (K,)
         learn_right = pyro.sample("learn_right", dist.Normal(learn_loc[0], 0.2))  # (K,)
@@ -485,7 +485,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
     pyro.factor("answers", chain_log_likelihood(answers, chains, traits=traits,
                                                 difficulty=item_difficulty[answers.item],
                                                 learn_right=learn_right, learn_wrong=learn_wrong, general=general,
-                                                boost=boost, edge_weight=edge_weight, gamma=gamma))
+                                                fading_gain=fading_gain, edge_weight=edge_weight, gamma=gamma))
 
 
 @dataclass(frozen=True)
@@ -501,7 +501,7 @@ class Posterior:
     learn_wrong: torch.Tensor  # (K,)
     general: torch.Tensor  # (2,) general practice coefficients, right and wrong
     item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
-    boost: torch.Tensor = field(default_factory=lambda: torch.zeros(2))  # (2,) transient gain, right and wrong
+    fading_gain: torch.Tensor = field(default_factory=lambda: torch.zeros(2))  # (2,) delta^+ right, delta^- wrong
     edges: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2, dtype=torch.long))  # (E, 2) parent, child
     edge_weight: torch.Tensor = field(default_factory=lambda: torch.empty(0))  # (E,) w_{jk}
     edge_interval: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2))  # (E, 2) 90 % credible interval
@@ -560,7 +560,7 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
         trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
         learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], general=median["general"],
-        boost=median["boost"], item_seen=seen, **edges,
+        fading_gain=median["fading_gain"], item_seen=seen, **edges,
     )
 
 
@@ -679,7 +679,7 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     state.total_wrong[who] += 1 - outcome
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
     state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
-    gain = outcome * posterior.boost[0] + (1 - outcome) * posterior.boost[1]
+    gain = outcome * posterior.fading_gain[0] + (1 - outcome) * posterior.fading_gain[1]
     state.mean[who, concept] = torch.where(observe, mean, m) + gain
     state.variance[who, concept] = torch.where(observe, variance, v)
     return p
@@ -747,7 +747,7 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
 # Values a stored posterior may lack (snapshots from before transfer or fading gains), with their shapes and
 # defaults: no edges, gamma 0, no fading gain.
 _OPTIONAL = {"edges": ((-1, 2), []), "edge_weight": ((-1,), []), "edge_interval": ((-1, 2), []), "gamma": ((), 0.0),
-             "boost": ((2,), [0.0, 0.0])}
+             "fading_gain": ((2,), [0.0, 0.0])}
 
 
 def posterior_from_dict(data: dict[str, list]) -> Posterior:
@@ -863,8 +863,8 @@ SESSION_REVIEW_SPAN = 4
 
 
 def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_per_learner: int, seed: int,
-                    learn_right: float = 0.3, learn_wrong: float = 0.1, boost_right: float = 0.0,
-                    boost_wrong: float = 0.0, edges: torch.Tensor | None = None,
+                    learn_right: float = 0.3, learn_wrong: float = 0.1, fading_right: float = 0.0,
+                    fading_wrong: float = 0.0, edges: torch.Tensor | None = None,
                     edge_weight: torch.Tensor | None = None, gamma: float = 1.0,
                     sessions: int | None = None) -> Simulation:
     """Draw a cohort from the generative model, with the knowledge paths sampled exactly.
@@ -875,8 +875,8 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
     each session holds answers_per_learner / S answers in blocks of ``SESSION_BLOCK`` on one concept (the newest
     reached with probability ``SESSION_NEW_SHARE``, else a review of one of the ``SESSION_REVIEW_SPAN`` before
     it), minutes apart, and sessions are ``SESSION_GAP_DAYS`` apart (uniform). ``learn_right`` / ``learn_wrong``
-    are every concept's beta^{+-}, ``boost_right`` / ``boost_wrong`` the fading gains delta^{+-}. ``edges`` (E, 2) with
-    ``edge_weight`` (E,) and ``gamma`` add the transfer c_{l,k} of the module docstring (g is 0 here).
+    are every concept's beta^{+-}, ``fading_right`` / ``fading_wrong`` the fading gains delta^{+-}. ``edges``
+    (E, 2) with ``edge_weight`` (E,) and ``gamma`` add the transfer c_{l,k} of the module docstring (g is 0 here).
     """
     generator = torch.Generator().manual_seed(seed)
     normal = lambda *shape: torch.randn(*shape, generator=generator)  # noqa: E731
@@ -920,7 +920,7 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
             correct = float(torch.rand(1, generator=generator)) < p
             rights[k] += float(correct)
             wrongs[k] += 1 - float(correct)
-            d[k] += boost_right if correct else boost_wrong
+            d[k] += fading_right if correct else fading_wrong
             last[k] = time
             for key, value in zip(rows, (learner, item, k, time, float(correct)), strict=True):
                 rows[key].append(value)

@@ -322,16 +322,18 @@ def _filtered_and_fitted_log_likelihood(posterior: Posterior, answers: Answers):
     filtered = float((answers.correct * p.log() + (1 - answers.correct) * (-p).log1p()).sum())
     fit = chain_log_likelihood(answers, chains_build(answers, edges=posterior.edges), traits=posterior.traits,
                                difficulty=posterior.item_difficulty[answers.item], learn_right=posterior.learn_right,
-                               learn_wrong=posterior.learn_wrong, general=posterior.general, boost=posterior.boost,
-                               edge_weight=posterior.edge_weight, gamma=posterior.gamma)
+                               learn_wrong=posterior.learn_wrong, general=posterior.general,
+                               fading_gain=posterior.fading_gain, edge_weight=posterior.edge_weight,
+                               gamma=posterior.gamma)
     return filtered, float(fit), state
 
 
 def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
     simulation = cohort_simulate(n_learners=8, n_items=12, n_concepts=3, answers_per_learner=20, seed=6,
-                                 boost_right=0.5, boost_wrong=-0.2,
+                                 fading_right=0.5, fading_wrong=-0.2,
                                  edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
-    posterior = replace(cohort_fit(simulation.cohort, steps=5, progress=False), boost=torch.tensor([0.5, -0.2]))
+    posterior = replace(cohort_fit(simulation.cohort, steps=5, progress=False),
+                        fading_gain=torch.tensor([0.5, -0.2]))
     answers = simulation.cohort.answers
     filtered, fit, _ = _filtered_and_fitted_log_likelihood(posterior, answers)
     assert len(posterior.edge_weight) == 2 and posterior.edge_interval.shape == (2, 2)
@@ -371,9 +373,9 @@ def test_an_item_with_two_concepts_is_practice_on_both():
 def test_a_fresh_practice_gain_fades_with_time_and_the_lasting_gain_stays():
     one = dict(who=torch.tensor([0]), concept=torch.tensor([0]), difficulty=torch.tensor([0.0]))
 
-    def success(*, boost: torch.Tensor, practised: bool) -> list[float]:
+    def success(*, fading_gain: torch.Tensor, practised: bool) -> list[float]:
         """P(correct) now, a week and three months after one right answer (or none)."""
-        posterior = replace(_posterior(weight=0.0, gamma=0.0), boost=boost)
+        posterior = replace(_posterior(weight=0.0, gamma=0.0), fading_gain=fading_gain)
         state = filter_start(posterior, n_learners=1)
         if practised:
             filter_step(posterior, state, time=torch.tensor([0.0]), correct=torch.tensor([1.0]),
@@ -381,21 +383,21 @@ def test_a_fresh_practice_gain_fades_with_time_and_the_lasting_gain_stays():
         state.level_mean[:] = 0.0  # the level learned from the answer is not practice: hold it still
         return [float(filter_success(posterior, state, time=torch.tensor([t]), **one)[0]) for t in (0.0, 7.0, 90.0)]
 
-    fading = success(boost=torch.tensor([0.6, 0.0]), practised=True)
-    lasting_only = success(boost=torch.zeros(2), practised=True)
+    fading = success(fading_gain=torch.tensor([0.6, 0.0]), practised=True)
+    lasting_only = success(fading_gain=torch.zeros(2), practised=True)
     assert fading[0] > lasting_only[0] + 0.05  # just after the answer, its fresh gain shows
     assert fading[0] > fading[1] > fading[2]  # and is forgotten over days
     assert fading[2] == pytest.approx(lasting_only[2], abs=1e-3)  # until only the lasting gain is left
-    assert lasting_only[2] > success(boost=torch.zeros(2), practised=False)[2] + 0.05
+    assert lasting_only[2] > success(fading_gain=torch.zeros(2), practised=False)[2] + 0.05
 
 
 def test_old_snapshot_without_edges_loads_with_transfer_off():
     stored = posterior_to_dict(_posterior(weight=1.0, gamma=1.0))
-    for key in ("edges", "edge_weight", "edge_interval", "gamma", "boost"):
+    for key in ("edges", "edge_weight", "edge_interval", "gamma", "fading_gain"):
         del stored[key]
     old = posterior_from_dict({**stored, "edge_suggestions": []})
     assert old.edges.shape == (0, 2) and old.edge_weight.shape == (0,) and float(old.gamma) == 0.0
-    assert torch.equal(old.boost, torch.zeros(2))
+    assert torch.equal(old.fading_gain, torch.zeros(2))
     assert _child_success_after_parent_practice(old, 8) == pytest.approx(_child_success_after_parent_practice(old, 0))
 
 
