@@ -17,9 +17,10 @@ Generative model (learner l, concept k, item i, answers n in time order):
     forgetting d_{l,k} is an Ornstein-Uhlenbeck process in real elapsed time towards 0: with r = exp(-alpha_l dt)
                d(t + dt) | d(t) ~ N(r d(t), s_l^2 (1 - r^2)),   s_l^2 = sigma_l^2 / (2 alpha_l)  (stationary variance)
                and d_{l,k} starts from its stationary law N(0, s_l^2) at the learner's first answer on k
-    fading     each answer on k adds delta^+ (right) or delta^- (wrong) to d_{l,k} just after it: the part of
-    gain       practice's gain that forgetting takes back, at the learner's own rate alpha_l, while a keeps the
-               lasting part; delta^{+-} ~ N(0, 0.5^2) are course-wide, so the answers decide the split
+    fading     each answer on k adds delta_k^+ (right) or delta_k^- (wrong) to d_{l,k} just after it: the part
+    gain       of practice's gain that forgetting takes back, at the learner's own rate alpha_l, while a keeps the
+               lasting part; delta_k^{+-} ~ N(delta^{+-}, 0.2^2) share a course-wide mean, delta^{+-} ~ N(0, 0.5^2),
+               so the answers decide the split
     answers    y_n ~ Bernoulli(sigmoid(z_{l_n,k_n}(t_n) - b_{i_n})),   b_i ~ N(b_{k(i)}, item_spread^2)
     several    an item i with concepts S_i (main concept k_i, the one its answers are chiefly evidence about)
     concepts   combines them: in z the anchors a + c are averaged over S_i,
@@ -396,8 +397,9 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                          gamma: torch.Tensor | None = None) -> torch.Tensor:
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l.
 
-    With ``fading_gain`` (2,) (delta^+, delta^-), each answer's fading gain is added to d after it; with
-    ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is added.
+    With ``fading_gain`` (K, 2) (delta_k^+, delta_k^-), each answer's fading gain on its main concept is added to d
+    after it; with ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is
+    added.
     Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
     ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
     learners answering one concept hundreds of times) multiplies.
@@ -415,7 +417,9 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                                            general[1])
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
-    gain = torch.zeros(n) if fading_gain is None else torch.where(sign > 0, fading_gain[0], fading_gain[1])  # (N,)
+    gain = torch.zeros(n)  # (N,)
+    if fading_gain is not None:
+        gain = torch.where(sign > 0, *fading_gain[answers.concept[rows]].unbind(-1))
     first = chains.rank_sizes[0] if chains.rank_sizes else 0
     later = learner[first:]
     decay = torch.exp(-alpha[later] * chains.gap)  # (N - first,) r = exp(-alpha dt)
@@ -464,11 +468,12 @@ def model(cohort: Cohort, chains: Chains) -> None:
     trait_scale = pyro.sample("trait_scale", dist.HalfNormal(torch.ones(3)).to_event(1))  # (3,)
     learn_loc = pyro.sample("learn_loc", dist.Normal(torch.tensor([0.2, 0.1]), 0.5).to_event(1))  # (2,) right, wrong
     general = pyro.sample("general", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) right, wrong
-    fading_gain = pyro.sample("fading_gain", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
+    fading_loc = pyro.sample("fading_loc", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
     with pyro.plate("concepts", cohort.n_concepts):
         concept_difficulty = pyro.sample("concept_difficulty", dist.Normal(0.0, 1.5))  # (K,)
         learn_right = pyro.sample("learn_right", dist.Normal(learn_loc[0], 0.2))  # (K,)
         learn_wrong = pyro.sample("learn_wrong", dist.Normal(learn_loc[1], 0.2))  # (K,)
+        fading_gain = pyro.sample("fading_gain", dist.Normal(fading_loc, 0.2).to_event(1))  # (K, 2) right, wrong
     item_spread = pyro.sample("item_spread", dist.HalfNormal(1.0))
     with pyro.plate("items", cohort.n_items):
         item_difficulty = pyro.sample("item_difficulty",
@@ -499,9 +504,9 @@ class Posterior:
     concept_difficulty: torch.Tensor  # (K,)
     learn_right: torch.Tensor  # (K,)
     learn_wrong: torch.Tensor  # (K,)
+    fading_gain: torch.Tensor  # (K, 2) delta_k^+ after a right answer, delta_k^- after a wrong one
     general: torch.Tensor  # (2,) general practice coefficients, right and wrong
     item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
-    fading_gain: torch.Tensor = field(default_factory=lambda: torch.zeros(2))  # (2,) delta^+ right, delta^- wrong
     edges: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2, dtype=torch.long))  # (E, 2) parent, child
     edge_weight: torch.Tensor = field(default_factory=lambda: torch.empty(0))  # (E,) w_{jk}
     edge_interval: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2))  # (E, 2) 90 % credible interval
@@ -517,8 +522,8 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
     With ``validate(posterior, done)`` (a loss of the posterior after ``done`` steps on answers the fit does not
     see; lower is better), the posterior is checked every ``validate_every`` steps and the best one checked is
     returned; the fit stops once ``patience`` checks in a row have not improved on it (early stopping, so
-    ``steps`` is then a ceiling). Checks start at step ``validate_from``: before it the fit is still leaving its
-    starting point, where a passing rise of the loss is not overfitting.
+    ``steps`` is then a ceiling). Checks start at step ``validate_from`` (the last step is always checked): before
+    it the fit is still leaving its starting point, where a passing rise of the loss is not overfitting.
     """
     pyro.set_rng_seed(seed)
     pyro.clear_param_store()
@@ -532,8 +537,8 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
         bar.set_postfix(elbo=f"{-loss / max(len(cohort.answers.correct), 1):.4f}")
         if on_step is not None:
             on_step(step + 1, steps)
-        if validate is not None and step + 1 >= validate_from and ((step + 1) % validate_every == 0
-                                                                   or step + 1 == steps):
+        if validate is not None and (step + 1 == steps
+                                     or step + 1 >= validate_from and (step + 1) % validate_every == 0):
             posterior = _posterior_median(guide, cohort, chains)
             validation_loss = validate(posterior, step + 1)
             bar.set_postfix(validation=f"{validation_loss:.4f}")
@@ -559,8 +564,8 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
     return Posterior(
         trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
-        learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], general=median["general"],
-        fading_gain=median["fading_gain"], item_seen=seen, **edges,
+        learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], fading_gain=median["fading_gain"],
+        general=median["general"], item_seen=seen, **edges,
     )
 
 
@@ -679,7 +684,7 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     state.total_wrong[who] += 1 - outcome
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
     state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
-    gain = outcome * posterior.fading_gain[0] + (1 - outcome) * posterior.fading_gain[1]
+    gain = outcome * posterior.fading_gain[concept, 0] + (1 - outcome) * posterior.fading_gain[concept, 1]
     state.mean[who, concept] = torch.where(observe, mean, m) + gain
     state.variance[who, concept] = torch.where(observe, variance, v)
     return p
@@ -744,10 +749,9 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
     return {name: value.tolist() for name, value in asdict(posterior).items()}
 
 
-# Values a stored posterior may lack (snapshots from before transfer or fading gains), with their shapes and
-# defaults: no edges, gamma 0, no fading gain.
-_OPTIONAL = {"edges": ((-1, 2), []), "edge_weight": ((-1,), []), "edge_interval": ((-1, 2), []), "gamma": ((), 0.0),
-             "fading_gain": ((2,), [0.0, 0.0])}
+# Values a stored posterior may lack (snapshots from before transfer), with their shapes and defaults: no edges,
+# gamma 0. Snapshots from before fading gains get none: zeros, a row per concept.
+_OPTIONAL = {"edges": ((-1, 2), []), "edge_weight": ((-1,), []), "edge_interval": ((-1, 2), []), "gamma": ((), 0.0)}
 
 
 def posterior_from_dict(data: dict[str, list]) -> Posterior:
@@ -757,6 +761,8 @@ def posterior_from_dict(data: dict[str, list]) -> Posterior:
         if name in _OPTIONAL:
             shape, default = _OPTIONAL[name]
             values[name] = torch.tensor(data.get(name, default), dtype=torch.float32).reshape(shape)
+        elif name == "fading_gain":
+            values[name] = torch.tensor(data[name]) if name in data else torch.zeros(len(data["concept_difficulty"]), 2)
         else:
             values[name] = torch.tensor(data[name])
     values["edges"] = values["edges"].long()

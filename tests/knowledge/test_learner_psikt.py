@@ -257,13 +257,25 @@ def test_fit_stops_early_and_keeps_the_posterior_that_validated_best():
     assert not torch.equal(checked[1], checked[3])
 
 
+def test_fit_shorter_than_the_first_check_is_still_checked_at_its_end():
+    simulation = cohort_simulate(n_learners=8, n_items=10, n_concepts=2, answers_per_learner=10, seed=6)
+    checked_at = []
+
+    def validate(posterior: Posterior, done: int) -> float:
+        checked_at.append(done)
+        return 1.0
+
+    cohort_fit(simulation.cohort, steps=5, progress=False, validate=validate, validate_from=7)
+    assert checked_at == [5]
+
+
 def _posterior(*, weight: float, gamma: float, edges=((0, 1),)) -> Posterior:
     """Two concepts, one item each, and the edges 0 -> 1 with the given weight."""
     return Posterior(trait_loc=torch.tensor([math.log(0.2), 0.0, math.log(0.5)]),
                      trait_scale=torch.tensor([0.5, 1.0, 0.3]), traits=torch.zeros(0, 3),
                      item_difficulty=torch.zeros(2), concept_difficulty=torch.zeros(2),
                      learn_right=torch.tensor([0.4, 0.2]), learn_wrong=torch.tensor([0.1, 0.1]),
-                     general=torch.zeros(2),
+                     fading_gain=torch.zeros(2, 2), general=torch.zeros(2),
                      item_seen=torch.ones(2, dtype=torch.bool), edges=torch.tensor(edges).reshape(-1, 2),
                      edge_weight=torch.full((len(edges),), weight), edge_interval=torch.zeros(len(edges), 2),
                      gamma=torch.tensor(gamma))
@@ -333,7 +345,7 @@ def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
                                  fading_right=0.5, fading_wrong=-0.2,
                                  edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
     posterior = replace(cohort_fit(simulation.cohort, steps=5, progress=False),
-                        fading_gain=torch.tensor([0.5, -0.2]))
+                        fading_gain=torch.tensor([[0.5, -0.2], [0.3, 0.0], [0.6, 0.1]]))
     answers = simulation.cohort.answers
     filtered, fit, _ = _filtered_and_fitted_log_likelihood(posterior, answers)
     assert len(posterior.edge_weight) == 2 and posterior.edge_interval.shape == (2, 2)
@@ -383,12 +395,12 @@ def test_a_fresh_practice_gain_fades_with_time_and_the_lasting_gain_stays():
         state.level_mean[:] = 0.0  # the level learned from the answer is not practice: hold it still
         return [float(filter_success(posterior, state, time=torch.tensor([t]), **one)[0]) for t in (0.0, 7.0, 90.0)]
 
-    fading = success(fading_gain=torch.tensor([0.6, 0.0]), practised=True)
-    lasting_only = success(fading_gain=torch.zeros(2), practised=True)
+    fading = success(fading_gain=torch.tensor([[0.6, 0.0], [0.0, 0.0]]), practised=True)
+    lasting_only = success(fading_gain=torch.zeros(2, 2), practised=True)
     assert fading[0] > lasting_only[0] + 0.05  # just after the answer, its fresh gain shows
     assert fading[0] > fading[1] > fading[2]  # and is forgotten over days
     assert fading[2] == pytest.approx(lasting_only[2], abs=1e-3)  # until only the lasting gain is left
-    assert lasting_only[2] > success(fading_gain=torch.zeros(2), practised=False)[2] + 0.05
+    assert lasting_only[2] > success(fading_gain=torch.zeros(2, 2), practised=False)[2] + 0.05
 
 
 def test_old_snapshot_without_edges_loads_with_transfer_off():
@@ -397,7 +409,7 @@ def test_old_snapshot_without_edges_loads_with_transfer_off():
         del stored[key]
     old = posterior_from_dict({**stored, "edge_suggestions": []})
     assert old.edges.shape == (0, 2) and old.edge_weight.shape == (0,) and float(old.gamma) == 0.0
-    assert torch.equal(old.fading_gain, torch.zeros(2))
+    assert torch.equal(old.fading_gain, torch.zeros(2, 2))
     assert _child_success_after_parent_practice(old, 8) == pytest.approx(_child_success_after_parent_practice(old, 0))
 
 
