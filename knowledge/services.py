@@ -86,18 +86,17 @@ def learner_observe(
     item = torch.tensor([model.item_index[item_id]])
     concepts = model.item_concepts[item]  # (1, M), -1 padded
     k = concepts[0][concepts[0] >= 0]  # (S,) the item's concepts
-    concept_ids = [model.concept_ids[j] for j in k.tolist()]
+    indices = {model.concept_ids[j]: j for j in k.tolist()}  # concept id -> index, in k's order
     main = concepts[:, 0]
     now = torch.tensor([days(at)])
     filter_step(model.posterior, state, who=torch.tensor([0]), concept=main,
                 difficulty=item_difficulty_of(model.posterior, item, main), time=now,
                 correct=torch.tensor([float(correct)]), observe=torch.tensor([True]), concepts=concepts)
-    indices = dict(zip(concept_ids, k.tolist(), strict=True))
     _store(state, 0, learner_id=learner_id, traits=traits, concepts=indices, at=at)
     p, low, high = filter_success(model.posterior, state, who=torch.zeros(len(k), dtype=torch.long), concept=k,
                                   difficulty=model.posterior.concept_difficulty[k], time=now.expand(len(k)))
     return {concept_id: Mastery(p=float(p[m]), low=float(low[m]), high=float(high[m]), observed=True)
-            for m, concept_id in enumerate(concept_ids)}
+            for m, concept_id in enumerate(indices)}
 
 
 def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits, concepts: dict[int, int],
@@ -156,8 +155,7 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
         raise ValueError("The course has no answers to fit yet.")
     learner_ids = sorted({row[1] for row in rows})
     learner_index = {learner_id: i for i, learner_id in enumerate(learner_ids)}
-    item_concepts = model.item_concepts  # (I, M), main first
-    item_concept = item_concepts[:, 0]
+    item_concept = model.item_concepts[:, 0]  # (I,) main concepts
     item = torch.tensor([model.item_index[row[2]] for row in rows])
     answers = Answers(
         learner=torch.tensor([learner_index[row[1]] for row in rows]),
@@ -165,7 +163,7 @@ def learner_model_refit(*, course_id: int, steps: int = REFIT_STEPS, progress: b
         concept=item_concept[item],
         time=torch.tensor([days(row[3]) for row in rows], dtype=torch.float64).float(),
         correct=torch.tensor([float(row[4]) for row in rows]),
-        concepts=item_concepts[item],
+        concepts=model.item_concepts[item],
     )
     version = (ModelSnapshot.objects.filter(course_id=course_id).aggregate(v=models.Max("version"))["v"] or 0) + 1
     snapshot = ModelSnapshot.objects.create(course_id=course_id, version=version, answers=len(rows),

@@ -749,9 +749,11 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
     return {name: value.tolist() for name, value in asdict(posterior).items()}
 
 
-# Values a stored posterior may lack (snapshots from before transfer), with their shapes and defaults: no edges,
-# gamma 0. Snapshots from before fading gains get none: zeros, a row per concept.
-_OPTIONAL = {"edges": ((-1, 2), []), "edge_weight": ((-1,), []), "edge_interval": ((-1, 2), []), "gamma": ((), 0.0)}
+# Values a stored posterior may lack, with their shapes and their defaults given the rest of it: snapshots from
+# before transfer have no edges and gamma 0; snapshots from before fading gains have none (a zero row per concept).
+_OPTIONAL = {"edges": ((-1, 2), lambda data: []), "edge_weight": ((-1,), lambda data: []),
+             "edge_interval": ((-1, 2), lambda data: []), "gamma": ((), lambda data: 0.0),
+             "fading_gain": ((-1, 2), lambda data: [[0.0, 0.0]] * len(data["concept_difficulty"]))}
 
 
 def posterior_from_dict(data: dict[str, list]) -> Posterior:
@@ -760,9 +762,8 @@ def posterior_from_dict(data: dict[str, list]) -> Posterior:
     for name in (f.name for f in fields(Posterior)):
         if name in _OPTIONAL:
             shape, default = _OPTIONAL[name]
-            values[name] = torch.tensor(data.get(name, default), dtype=torch.float32).reshape(shape)
-        elif name == "fading_gain":
-            values[name] = torch.tensor(data[name]) if name in data else torch.zeros(len(data["concept_difficulty"]), 2)
+            value = data[name] if name in data else default(data)
+            values[name] = torch.tensor(value, dtype=torch.float32).reshape(shape)
         else:
             values[name] = torch.tensor(data[name])
     values["edges"] = values["edges"].long()
