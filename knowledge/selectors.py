@@ -112,6 +112,7 @@ def _authored_model(course_id: int) -> CourseModel:
         learn_right=torch.full((n_concepts,), 0.2),
         learn_wrong=torch.full((n_concepts,), 0.1),
         fading_gain=torch.zeros(n_concepts, 2),
+        discrimination=torch.ones(n_concepts),
         general=torch.zeros(2),
         item_seen=torch.ones(len(items), dtype=torch.bool),
     )
@@ -173,7 +174,7 @@ def _course_model_build(course_id: int) -> CourseModel:
     fitted_concepts = {cid: k for k, cid in enumerate(snapshot.concept_ids)}
     fitted_items = {iid: i for i, iid in enumerate(snapshot.item_ids)}
     merged = authored.posterior
-    for name in ("concept_difficulty", "learn_right", "learn_wrong", "fading_gain"):
+    for name in ("concept_difficulty", "learn_right", "learn_wrong", "fading_gain", "discrimination"):
         values = getattr(merged, name)
         for cid, k in authored.concept_index.items():
             if cid in fitted_concepts:
@@ -189,7 +190,8 @@ def _course_model_build(course_id: int) -> CourseModel:
     merged = Posterior(trait_loc=posterior.trait_loc, trait_scale=posterior.trait_scale, traits=merged.traits,
                        item_difficulty=merged.item_difficulty, concept_difficulty=merged.concept_difficulty,
                        learn_right=merged.learn_right, learn_wrong=merged.learn_wrong,
-                       fading_gain=merged.fading_gain, general=posterior.general, item_seen=merged.item_seen,
+                       fading_gain=merged.fading_gain, discrimination=merged.discrimination,
+                       general=posterior.general, item_seen=merged.item_seen,
                        edges=torch.tensor([[j, k] for _, j, k in kept], dtype=torch.long).reshape(-1, 2),
                        edge_weight=posterior.edge_weight[fitted_edges],
                        edge_interval=posterior.edge_interval[fitted_edges], gamma=posterior.gamma)

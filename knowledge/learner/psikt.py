@@ -21,8 +21,11 @@ Generative model (learner l, concept k, item i, answers n in time order):
     gain       of practice's gain that forgetting takes back, at the learner's own rate alpha_l, while a keeps the
                lasting part; delta_k^{+-} ~ N(delta^{+-}, 0.2^2) share a course-wide mean, delta^{+-} ~ N(0, 0.5^2),
                so the answers decide the split
-    answers    y_n ~ Bernoulli(sigmoid(z_{l_n,k_n}(t_n) - b_{i_n})),   b_i ~ N(b_{k(i)}, item_spread^2)
-    several    an item i with concepts S_i (main concept k_i, the one its answers are chiefly evidence about)
+    answers    y_n ~ Bernoulli(sigmoid(kappa_{k_n} (z_{l_n,k_n}(t_n) - b_{i_n}))),   b_i ~ N(b_{k(i)}, item_spread^2)
+               with log kappa_k ~ N(0, 0.3^2) the discrimination of concept k's items (as in 2PL item response
+               theory): how sharply they separate learners who know k from learners who do not
+    several    an item i with concepts S_i (main concept k_i, the one its answers are chiefly evidence about,
+               whose discrimination they have)
     concepts   combines them: in z the anchors a + c are averaged over S_i,
                    z_{l,i}(t) = mu_l + (1/|S_i|) sum_{k in S_i} (a_{l,k} + c_{l,k})(t) + d_{l,k_i}(t),
                (the general term of a is the same for every k), and an answer counts as practice on every k in
@@ -119,21 +122,26 @@ def probit_absorb(m: torch.Tensor, v: torch.Tensor, sign: torch.Tensor) -> tuple
 
 
 def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch.Tensor, variance: torch.Tensor,
-                  difficulty: torch.Tensor, correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d ~ N(mean, variance) independent.
+                  difficulty: torch.Tensor, discrimination: torch.Tensor,
+                  correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d ~ N(mean, variance) independent,
+    P(correct) = sigmoid(kappa (z - b)).
 
-    With u = z - b ~ N(m, v), m = level_mean + mean - b, v = level_var + variance, ``probit_absorb`` gives the
-    moments of u after the answer; each part then moves by its share of the variance (Gaussian conditioning,
-    kept independent after):
+    With u = z - b ~ N(m, v), m = level_mean + mean - b, v = level_var + variance, ``probit_absorb`` on
+    kappa u ~ N(kappa m, kappa^2 v) gives the moments of u after the answer (its shift divided by kappa; the
+    shrink 1 - v'/v is the same on either scale); each part then moves by its share of the variance (Gaussian
+    conditioning, kept independent after):
 
         m_x' = m_x + (v_x / v)(m' - m),   v_x' = v_x - v_x^2 / v (1 - v' / v).
 
-    Returns P(correct) = Phi(lambda m / sqrt(1 + lambda^2 v)) and the updated (level_mean, level_var, mean, variance).
+    Returns P(correct) = Phi(lambda kappa m / sqrt(1 + lambda^2 kappa^2 v)) and the updated
+    (level_mean, level_var, mean, variance).
     """
     m = level_mean + mean - difficulty
     v = level_var + variance
     sign = 2.0 * correct - 1.0
-    c, shift, shrink = probit_absorb(m, v, sign)
+    c, scaled_shift, shrink = probit_absorb(discrimination * m, discrimination.square() * v, sign)
+    shift = scaled_shift / discrimination
     return (
         torch.special.ndtr(sign * c),
         level_mean + level_var / v * shift,
@@ -393,9 +401,10 @@ def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.
 
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
                          learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
-                         fading_gain: torch.Tensor | None = None, edge_weight: torch.Tensor | None = None,
-                         gamma: torch.Tensor | None = None) -> torch.Tensor:
-    """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l.
+                         discrimination: torch.Tensor, fading_gain: torch.Tensor | None = None,
+                         edge_weight: torch.Tensor | None = None, gamma: torch.Tensor | None = None) -> torch.Tensor:
+    """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l, and each
+    concept's discrimination kappa_k (K,).
 
     With ``fading_gain`` (K, 2) (delta_k^+, delta_k^-), each answer's fading gain on its main concept is added to d
     after it; with ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is
@@ -417,6 +426,7 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                                            general[1])
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
+    kappa = discrimination[answers.concept[rows]]  # (N,)
     gain = torch.zeros(n)  # (N,)
     if fading_gain is not None:
         gain = torch.where(sign > 0, *fading_gain[answers.concept[rows]].unbind(-1))
@@ -426,7 +436,7 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     kept = decay * decay
     renewed = stationary[later] * (1.0 - kept)  # (N - first,) s^2 (1 - r^2)
     levels, signs = torch.split(level, chains.rank_sizes), torch.split(sign, chains.rank_sizes)
-    gains = torch.split(gain, chains.rank_sizes)
+    gains, kappas = torch.split(gain, chains.rank_sizes), torch.split(kappa, chains.rank_sizes)
     decays = (None, *torch.split(decay, chains.rank_sizes[1:]))
     keeps = (None, *torch.split(kept, chains.rank_sizes[1:]))
     renewals = (None, *torch.split(renewed, chains.rank_sizes[1:]))
@@ -439,9 +449,10 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
             before = chains.previous[r]
             mean = decays[r] * mean[before]
             variance = torch.addcmul(renewals[r], keeps[r], variance[before])
-        score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r])
+        score, scaled_shift, shrink = probit_absorb(kappas[r] * (levels[r] + mean), kappas[r].square() * variance,
+                                                    signs[r])  # on kappa u, as in ``answer_update``
         scores.append(score)
-        mean = mean + shift + gains[r]
+        mean = mean + scaled_shift / kappas[r] + gains[r]
         variance = variance * (1.0 - shrink)
     if not scores:
         return torch.zeros(())
@@ -474,6 +485,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
         learn_right = pyro.sample("learn_right", dist.Normal(learn_loc[0], 0.2))  # (K,)
         learn_wrong = pyro.sample("learn_wrong", dist.Normal(learn_loc[1], 0.2))  # (K,)
         fading_gain = pyro.sample("fading_gain", dist.Normal(fading_loc, 0.2).to_event(1))  # (K, 2) right, wrong
+        log_discrimination = pyro.sample("log_discrimination", dist.Normal(0.0, 0.3))  # (K,)
     item_spread = pyro.sample("item_spread", dist.HalfNormal(1.0))
     with pyro.plate("items", cohort.n_items):
         item_difficulty = pyro.sample("item_difficulty",
@@ -490,7 +502,8 @@ def model(cohort: Cohort, chains: Chains) -> None:
     pyro.factor("answers", chain_log_likelihood(answers, chains, traits=traits,
                                                 difficulty=item_difficulty[answers.item],
                                                 learn_right=learn_right, learn_wrong=learn_wrong, general=general,
-                                                fading_gain=fading_gain, edge_weight=edge_weight, gamma=gamma))
+                                                discrimination=torch.exp(log_discrimination), fading_gain=fading_gain,
+                                                edge_weight=edge_weight, gamma=gamma))
 
 
 @dataclass(frozen=True)
@@ -505,6 +518,7 @@ class Posterior:
     learn_right: torch.Tensor  # (K,)
     learn_wrong: torch.Tensor  # (K,)
     fading_gain: torch.Tensor  # (K, 2) delta_k^+ after a right answer, delta_k^- after a wrong one
+    discrimination: torch.Tensor  # (K,) kappa_k
     general: torch.Tensor  # (2,) general practice coefficients, right and wrong
     item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
     edges: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2, dtype=torch.long))  # (E, 2) parent, child
@@ -565,6 +579,7 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
         trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
         learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], fading_gain=median["fading_gain"],
+        discrimination=torch.exp(median["log_discrimination"]),
         general=median["general"], item_seen=seen, **edges,
     )
 
@@ -670,7 +685,8 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     m, v = _knowledge_now(state, who, concept, time)
     y = torch.where(observe, correct, 0.0)
     p, level_mean, level_var, mean, variance = answer_update(state.level_mean[who], state.level_var[who], m, v,
-                                                             difficulty - _anchor_now(posterior, state, who, sets), y)
+                                                             difficulty - _anchor_now(posterior, state, who, sets),
+                                                             posterior.discrimination[concept], y)
     outcome = torch.where(observe, y, p)
     present = sets >= 0
     touched = sets[present]  # (T,) every concept of every item answered
@@ -696,16 +712,17 @@ def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tenso
     """P(correct) at ``time`` on items of these difficulties, without changing the state; with a 90 % interval.
     ``concepts``: as in ``filter_step``, for items with several concepts.
 
-    z - b ~ N(m, v) with m = mu + a + d - b: p = Phi(lambda m / sqrt(1 + lambda^2 v)); the interval is
-    sigmoid(m -+ 1.645 sqrt(v)).
+    z - b ~ N(m, v) with m = mu + a + d - b: p = Phi(lambda kappa m / sqrt(1 + lambda^2 kappa^2 v)), kappa the main
+    concept's discrimination; the interval is sigmoid(kappa (m -+ 1.645 sqrt(v))).
     """
     d_mean, d_var = _knowledge_now(state, who, concept, time)
     sets = concept_sets_of(concept, concepts)
     m = state.level_mean[who] + _anchor_now(posterior, state, who, sets) + d_mean - difficulty
     v = state.level_var[who] + d_var
-    p = torch.special.ndtr(PROBIT_SLOPE * m / torch.sqrt(1.0 + PROBIT_SLOPE**2 * v))
+    kappa = posterior.discrimination[concept]
+    p = torch.special.ndtr(PROBIT_SLOPE * kappa * m / torch.sqrt(1.0 + (PROBIT_SLOPE * kappa) ** 2 * v))
     half_width = 1.6448536269514722 * torch.sqrt(v)
-    return p, torch.sigmoid(m - half_width), torch.sigmoid(m + half_width)
+    return p, torch.sigmoid(kappa * (m - half_width)), torch.sigmoid(kappa * (m + half_width))
 
 
 def item_difficulty_of(posterior: Posterior, item: torch.Tensor, concept: torch.Tensor) -> torch.Tensor:
@@ -750,10 +767,12 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
 
 
 # Values a stored posterior may lack, with their shapes and their defaults given the rest of it: snapshots from
-# before transfer have no edges and gamma 0; snapshots from before fading gains have none (a zero row per concept).
+# before transfer have no edges and gamma 0; snapshots from before fading gains have none (a zero row per concept),
+# nor, from before discrimination, any discrimination (1 per concept).
 _OPTIONAL = {"edges": ((-1, 2), lambda data: []), "edge_weight": ((-1,), lambda data: []),
              "edge_interval": ((-1, 2), lambda data: []), "gamma": ((), lambda data: 0.0),
-             "fading_gain": ((-1, 2), lambda data: [[0.0, 0.0]] * len(data["concept_difficulty"]))}
+             "fading_gain": ((-1, 2), lambda data: [[0.0, 0.0]] * len(data["concept_difficulty"])),
+             "discrimination": ((-1,), lambda data: [1.0] * len(data["concept_difficulty"]))}
 
 
 def posterior_from_dict(data: dict[str, list]) -> Posterior:
@@ -873,7 +892,7 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
                     learn_right: float = 0.3, learn_wrong: float = 0.1, fading_right: float = 0.0,
                     fading_wrong: float = 0.0, edges: torch.Tensor | None = None,
                     edge_weight: torch.Tensor | None = None, gamma: float = 1.0,
-                    sessions: int | None = None) -> Simulation:
+                    discrimination: torch.Tensor | None = None, sessions: int | None = None) -> Simulation:
     """Draw a cohort from the generative model, with the knowledge paths sampled exactly.
 
     Without ``sessions``, each learner answers random items at random times (gaps log-uniform from minutes to
@@ -883,7 +902,8 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
     reached with probability ``SESSION_NEW_SHARE``, else a review of one of the ``SESSION_REVIEW_SPAN`` before
     it), minutes apart, and sessions are ``SESSION_GAP_DAYS`` apart (uniform). ``learn_right`` / ``learn_wrong``
     are every concept's beta^{+-}, ``fading_right`` / ``fading_wrong`` the fading gains delta^{+-}. ``edges``
-    (E, 2) with ``edge_weight`` (E,) and ``gamma`` add the transfer c_{l,k} of the module docstring (g is 0 here).
+    (E, 2) with ``edge_weight`` (E,) and ``gamma`` add the transfer c_{l,k} of the module docstring (g is 0 here);
+    ``discrimination`` (K,) is each concept's kappa_k (default 1).
     """
     generator = torch.Generator().manual_seed(seed)
     normal = lambda *shape: torch.randn(*shape, generator=generator)  # noqa: E731
@@ -898,6 +918,7 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
     for (j, k), w in zip([] if edges is None else edges.tolist(), [] if edge_weight is None else edge_weight.tolist(),
                          strict=True):
         parents[k].append((j, w))
+    kappa = [1.0] * n_concepts if discrimination is None else discrimination.tolist()
     rows = {"learner": [], "item": [], "concept": [], "time": [], "correct": []}
     for learner in range(n_learners):
         alpha, level, sigma = math.exp(traits[learner, 0]), float(traits[learner, 1]), math.exp(traits[learner, 2])
@@ -923,7 +944,7 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
             anchor = learn_right * math.log1p(rights[k]) + learn_wrong * math.log1p(wrongs[k])
             anchor += gamma * sum(w * (learn_right * math.log1p(rights[j]) + learn_wrong * math.log1p(wrongs[j]))
                                   for j, w in parents[k])
-            p = 1 / (1 + math.exp(-(level + anchor + float(d[k]) - float(item_difficulty[item]))))
+            p = 1 / (1 + math.exp(-kappa[k] * (level + anchor + float(d[k]) - float(item_difficulty[item]))))
             correct = float(torch.rand(1, generator=generator)) < p
             rights[k] += float(correct)
             wrongs[k] += 1 - float(correct)

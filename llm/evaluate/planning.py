@@ -206,7 +206,7 @@ def course_posterior(course: PlanningCourse) -> Posterior:
         trait_loc=TRAIT_PRIOR_LOC.clone(), trait_scale=TRAIT_SCALE.clone(), traits=torch.empty(0, 3),
         item_difficulty=course.item_difficulty, concept_difficulty=course.concept_difficulty,
         learn_right=torch.full((k,), LEARN_RIGHT), learn_wrong=torch.full((k,), LEARN_WRONG),
-        fading_gain=torch.zeros(k, 2), general=torch.zeros(2),
+        fading_gain=torch.zeros(k, 2), discrimination=torch.ones(k), general=torch.zeros(2),
         item_seen=torch.ones(len(course.item_difficulty), dtype=torch.bool),
     )
 

@@ -26,12 +26,13 @@ from knowledge.learner.psikt import (
 )
 
 
-def _exact_posterior(mean: float, variance: float, difficulty: float, correct: bool) -> tuple[float, float, float]:
+def _exact_posterior(mean: float, variance: float, difficulty: float, discrimination: float,
+                     correct: bool) -> tuple[float, float, float]:
     """Predictive P(correct), posterior mean and variance of z by quadrature on a dense grid."""
     z = np.linspace(mean - 12 * math.sqrt(variance), mean + 12 * math.sqrt(variance), 200_001)
     prior = np.exp(-0.5 * (z - mean) ** 2 / variance)
     prior /= prior.sum()
-    p = 1 / (1 + np.exp(-(z - difficulty)))
+    p = 1 / (1 + np.exp(-discrimination * (z - difficulty)))
     predictive = float((prior * p).sum())
     posterior = prior * (p if correct else 1 - p)
     posterior /= posterior.sum()
@@ -39,14 +40,15 @@ def _exact_posterior(mean: float, variance: float, difficulty: float, correct: b
     return predictive, post_mean, float(((z - post_mean) ** 2 * posterior).sum())
 
 
-@pytest.mark.parametrize(("mean", "variance", "difficulty", "correct"), [
-    (0.0, 1.0, 0.0, True), (0.5, 2.0, 1.0, False), (-1.0, 0.5, -0.5, True), (1.5, 3.0, 0.0, False),
+@pytest.mark.parametrize(("mean", "variance", "difficulty", "discrimination", "correct"), [
+    (0.0, 1.0, 0.0, 1.0, True), (0.5, 2.0, 1.0, 1.0, False), (-1.0, 0.5, -0.5, 1.0, True), (1.5, 3.0, 0.0, 1.0, False),
+    (0.5, 1.0, 0.0, 0.6, True), (-0.5, 2.0, 0.5, 1.8, False),
 ])
-def test_answer_update_matches_the_exact_posterior(mean, variance, difficulty, correct):
+def test_answer_update_matches_the_exact_posterior(mean, variance, difficulty, discrimination, correct):
     t = torch.tensor
     p, _, _, post_mean, post_var = answer_update(t(0.0), t(0.0), t(mean), t(variance), t(difficulty),
-                                                 t(float(correct)))
-    exact_p, exact_mean, exact_var = _exact_posterior(mean, variance, difficulty, correct)
+                                                 t(discrimination), t(float(correct)))
+    exact_p, exact_mean, exact_var = _exact_posterior(mean, variance, difficulty, discrimination, correct)
     assert float(p) == pytest.approx(exact_p, abs=0.01)
     assert float(post_mean) == pytest.approx(exact_mean, abs=0.1)
     assert float(post_var) == pytest.approx(exact_var, rel=0.15)
@@ -54,7 +56,8 @@ def test_answer_update_matches_the_exact_posterior(mean, variance, difficulty, c
 
 def test_level_and_concept_share_an_answer_by_their_uncertainty():
     t = torch.tensor
-    _, level, level_var, concept, concept_var = answer_update(t(0.0), t(0.2), t(0.0), t(1.0), t(0.0), t(1.0))
+    _, level, level_var, concept, concept_var = answer_update(t(0.0), t(0.2), t(0.0), t(1.0), t(0.0), t(1.0),
+                                                              t(1.0))
     assert 0 < float(level) < float(concept)
     assert float(level_var) < 0.2 and float(concept_var) < 1.0
 
@@ -83,7 +86,8 @@ def test_chains_group_each_learners_concept_answers_in_time_order():
     assert chains.gap.tolist() == pytest.approx([3.0, 0.25])  # the rows of rank 1
 
 
-def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, edges=(), weights=(), gamma=0.0):
+def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination, edges=(), weights=(),
+                               gamma=0.0):
     """The chain likelihood answer by answer, in plain Python floats."""
     total, state, counts, totals = 0.0, {}, {}, {}
     for n in range(len(answers.correct)):
@@ -109,8 +113,9 @@ def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, genera
             anchor += built / len(item_concepts)
         all_right, all_wrong = totals.get(learner, (0, 0))
         anchor += float(general[0]) * math.log1p(all_right) + float(general[1]) * math.log1p(all_wrong)
+        kappa = float(discrimination[k])
         z = level + anchor + mean - float(difficulty[n])
-        lam = math.sqrt(math.pi / 8)
+        lam = math.sqrt(math.pi / 8) * kappa  # the probit slope on z, kappa lambda
         spread = math.sqrt(1 + lam * lam * var)
         y = float(answers.correct[n])
         sign = 1.0 if y else -1.0
@@ -132,27 +137,30 @@ def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, genera
 def _likelihood_inputs():
     simulation = cohort_simulate(n_learners=6, n_items=12, n_concepts=3, answers_per_learner=15, seed=3)
     right, wrong = torch.tensor([0.2, 0.1, 0.3]), torch.tensor([0.0, -0.1, 0.05])
-    general = torch.tensor([0.05, -0.02])
+    general, discrimination = torch.tensor([0.05, -0.02]), torch.tensor([0.6, 1.7, 1.0])
     answers = simulation.cohort.answers
-    return answers, simulation.traits, simulation.item_difficulty[answers.item], right, wrong, general
+    return answers, simulation.traits, simulation.item_difficulty[answers.item], right, wrong, general, discrimination
 
 
 def test_vectorised_chain_likelihood_equals_a_plain_loop():
-    answers, traits, difficulty, right, wrong, general = _likelihood_inputs()
+    answers, traits, difficulty, right, wrong, general, discrimination = _likelihood_inputs()
     vectorised = chain_log_likelihood(answers, chains_build(answers), traits=traits, difficulty=difficulty,
-                                      learn_right=right, learn_wrong=wrong, general=general)
-    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general)
+                                      learn_right=right, learn_wrong=wrong, general=general,
+                                      discrimination=discrimination)
+    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination)
     assert float(vectorised) == pytest.approx(total, rel=1e-4)
 
 
 def test_vectorised_chain_likelihood_with_transfer_equals_a_plain_loop():
-    answers, traits, difficulty, right, wrong, general = _likelihood_inputs()
+    answers, traits, difficulty, right, wrong, general, discrimination = _likelihood_inputs()
     edges, weights, gamma = [(0, 1), (2, 1), (1, 2)], [0.8, 1.5, 0.4], 1.3  # a cycle is allowed: counts, not z
     vectorised = chain_log_likelihood(answers, chains_build(answers, edges=torch.tensor(edges)), traits=traits,
                                       difficulty=difficulty, learn_right=right, learn_wrong=wrong, general=general,
-                                      edge_weight=torch.tensor(weights), gamma=torch.tensor(gamma))
-    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, edges, weights, gamma)
-    without = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general)
+                                      discrimination=discrimination, edge_weight=torch.tensor(weights),
+                                      gamma=torch.tensor(gamma))
+    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination, edges,
+                                       weights, gamma)
+    without = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination)
     assert float(vectorised) == pytest.approx(total, rel=1e-4)
     assert abs(total - without) > 0.1  # the transfer term is really there
 
@@ -165,16 +173,18 @@ def _with_second_concepts(answers: Answers, n_concepts: int) -> Answers:
 
 
 def test_vectorised_likelihood_of_items_with_several_concepts_equals_a_plain_loop():
-    answers, traits, difficulty, right, wrong, general = _likelihood_inputs()
+    answers, traits, difficulty, right, wrong, general, discrimination = _likelihood_inputs()
     answers = _with_second_concepts(answers, 3)
     edges, weights, gamma = [(0, 1), (2, 1), (1, 2)], [0.8, 1.5, 0.4], 1.3
     vectorised = chain_log_likelihood(answers, chains_build(answers, edges=torch.tensor(edges)), traits=traits,
                                       difficulty=difficulty, learn_right=right, learn_wrong=wrong, general=general,
-                                      edge_weight=torch.tensor(weights), gamma=torch.tensor(gamma))
-    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, edges, weights, gamma)
+                                      discrimination=discrimination, edge_weight=torch.tensor(weights),
+                                      gamma=torch.tensor(gamma))
+    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination, edges,
+                                       weights, gamma)
     single = _plain_loop_log_likelihood(Answers(answers.learner, answers.item, answers.concept, answers.time,
-                                                answers.correct), traits, difficulty, right, wrong, general, edges,
-                                        weights, gamma)
+                                                answers.correct), traits, difficulty, right, wrong, general,
+                                        discrimination, edges, weights, gamma)
     assert float(vectorised) == pytest.approx(total, rel=1e-4)
     assert abs(total - single) > 0.1  # the second concepts really count
 
@@ -220,6 +230,14 @@ def test_fit_recovers_item_difficulties_and_learner_levels():
     difficulty_r = np.corrcoef(posterior.item_difficulty, simulation.item_difficulty)[0, 1]
     level_r = np.corrcoef(posterior.traits[:, 1], simulation.traits[:, 1])[0, 1]
     assert difficulty_r > 0.9 and level_r > 0.8
+
+
+def test_fit_tells_sharply_discriminating_concepts_from_weak_ones():
+    simulation = cohort_simulate(n_learners=120, n_items=30, n_concepts=3, answers_per_learner=60, seed=1,
+                                 discrimination=torch.tensor([0.4, 1.0, 2.5]))
+    posterior = cohort_fit(simulation.cohort, steps=250, learning_rate=0.05, progress=False)
+    weak, middle, sharp = posterior.discrimination.tolist()
+    assert weak < middle < sharp and sharp > 2 * weak  # the overall scale trades off against z's; the order shows
 
 
 def test_new_learner_level_is_learned_from_answers():
@@ -275,7 +293,7 @@ def _posterior(*, weight: float, gamma: float, edges=((0, 1),)) -> Posterior:
                      trait_scale=torch.tensor([0.5, 1.0, 0.3]), traits=torch.zeros(0, 3),
                      item_difficulty=torch.zeros(2), concept_difficulty=torch.zeros(2),
                      learn_right=torch.tensor([0.4, 0.2]), learn_wrong=torch.tensor([0.1, 0.1]),
-                     fading_gain=torch.zeros(2, 2), general=torch.zeros(2),
+                     fading_gain=torch.zeros(2, 2), discrimination=torch.ones(2), general=torch.zeros(2),
                      item_seen=torch.ones(2, dtype=torch.bool), edges=torch.tensor(edges).reshape(-1, 2),
                      edge_weight=torch.full((len(edges),), weight), edge_interval=torch.zeros(len(edges), 2),
                      gamma=torch.tensor(gamma))
@@ -310,7 +328,7 @@ def test_filter_prediction_with_transfer_matches_the_exact_predictive():
     transfer = 1.5 * 0.7 * (0.4 * math.log(6) + 0.1 * math.log(3))
     mean = float(state.level_mean[0]) + transfer
     variance = float(state.level_var[0] + state.stationary[0])
-    exact_p, _, _ = _exact_posterior(mean, variance, 0.3, True)
+    exact_p, _, _ = _exact_posterior(mean, variance, 0.3, 1.0, True)
     assert float(p) == pytest.approx(exact_p, abs=0.01)
 
 
@@ -335,8 +353,8 @@ def _filtered_and_fitted_log_likelihood(posterior: Posterior, answers: Answers):
     fit = chain_log_likelihood(answers, chains_build(answers, edges=posterior.edges), traits=posterior.traits,
                                difficulty=posterior.item_difficulty[answers.item], learn_right=posterior.learn_right,
                                learn_wrong=posterior.learn_wrong, general=posterior.general,
-                               fading_gain=posterior.fading_gain, edge_weight=posterior.edge_weight,
-                               gamma=posterior.gamma)
+                               discrimination=posterior.discrimination, fading_gain=posterior.fading_gain,
+                               edge_weight=posterior.edge_weight, gamma=posterior.gamma)
     return filtered, float(fit), state
 
 
@@ -345,7 +363,8 @@ def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
                                  fading_right=0.5, fading_wrong=-0.2,
                                  edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
     posterior = replace(cohort_fit(simulation.cohort, steps=5, progress=False),
-                        fading_gain=torch.tensor([[0.5, -0.2], [0.3, 0.0], [0.6, 0.1]]))
+                        fading_gain=torch.tensor([[0.5, -0.2], [0.3, 0.0], [0.6, 0.1]]),
+                        discrimination=torch.tensor([1.0, 0.6, 1.7]))
     answers = simulation.cohort.answers
     filtered, fit, _ = _filtered_and_fitted_log_likelihood(posterior, answers)
     assert len(posterior.edge_weight) == 2 and posterior.edge_interval.shape == (2, 2)
@@ -405,11 +424,11 @@ def test_a_fresh_practice_gain_fades_with_time_and_the_lasting_gain_stays():
 
 def test_old_snapshot_without_edges_loads_with_transfer_off():
     stored = posterior_to_dict(_posterior(weight=1.0, gamma=1.0))
-    for key in ("edges", "edge_weight", "edge_interval", "gamma", "fading_gain"):
+    for key in ("edges", "edge_weight", "edge_interval", "gamma", "fading_gain", "discrimination"):
         del stored[key]
     old = posterior_from_dict({**stored, "edge_suggestions": []})
     assert old.edges.shape == (0, 2) and old.edge_weight.shape == (0,) and float(old.gamma) == 0.0
-    assert torch.equal(old.fading_gain, torch.zeros(2, 2))
+    assert torch.equal(old.fading_gain, torch.zeros(2, 2)) and torch.equal(old.discrimination, torch.ones(2))
     assert _child_success_after_parent_practice(old, 8) == pytest.approx(_child_success_after_parent_practice(old, 0))
 
 
