@@ -15,8 +15,10 @@ METRIC_KEYS = {"auc", "accuracy", "f1", "ece", "logloss", "fit_seconds", "equity
 
 
 def run_cli(*arguments: str) -> subprocess.CompletedProcess:
+    # The timeout only catches a hung run: a four-model run takes about a minute on an idle 2-core machine, and
+    # more than twice that when other work shares the cores.
     return subprocess.run([sys.executable, "-m", "knowledge.evaluate", *arguments], cwd=REPO, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=600)
 
 
 def subset_folder() -> Path:
