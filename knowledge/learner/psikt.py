@@ -101,23 +101,26 @@ def ou_predict(mean: torch.Tensor, variance: torch.Tensor, dt: torch.Tensor, alp
     return r * mean, r * r * variance + stationary * (1.0 - r * r)
 
 
-def probit_absorb(m: torch.Tensor, v: torch.Tensor, sign: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    r"""One answer on u = z - b ~ N(m, v), the logistic curve matched by a probit, sigmoid(x) ~= Phi(lambda x)
-    with lambda^2 = pi / 8, so that the posterior moments are exact for it (assumed-density filtering).
-    With s = +1 for a right answer and -1 for a wrong one:
+def probit_absorb(m: torch.Tensor, v: torch.Tensor, sign: torch.Tensor,
+                  discrimination: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    r"""One answer on u = z - b ~ N(m, v) with P(correct) = sigmoid(kappa u), the logistic curve matched by a probit,
+    sigmoid(x) ~= Phi(lambda x) with lambda^2 = pi / 8, so that the posterior moments are exact for it
+    (assumed-density filtering). With s = +1 for a right answer and -1 for a wrong one, and the probit's slope on u
+    written q = lambda kappa:
 
-        c = s lambda m / sqrt(1 + lambda^2 v),    P(this answer) = Phi(c)
+        c = s q m / sqrt(1 + q^2 v),    P(this answer) = Phi(c)
         g = phi(c) / Phi(c)
-        m' - m = s lambda v g / sqrt(1 + lambda^2 v)                       (shift)
-        1 - v' / v = lambda^2 v / (1 + lambda^2 v) g (c + g)               (shrink)
+        m' - m = s q v g / sqrt(1 + q^2 v)                       (shift)
+        1 - v' / v = q^2 v / (1 + q^2 v) g (c + g)               (shrink)
 
     Returns (c, shift, shrink).
     """
-    spread = torch.sqrt(1.0 + PROBIT_SLOPE**2 * v)
-    c = sign * PROBIT_SLOPE * m / spread
+    slope = PROBIT_SLOPE * discrimination
+    spread = torch.sqrt(1.0 + slope * slope * v)
+    c = sign * slope * m / spread
     g = torch.exp(-0.5 * c * c - 0.5 * math.log(2 * math.pi) - torch.special.log_ndtr(c))
-    shift = sign * PROBIT_SLOPE * v * g / spread
-    shrink = PROBIT_SLOPE**2 * v / (spread * spread) * g * (c + g)
+    shift = sign * slope * v * g / spread
+    shrink = slope * slope * v / (spread * spread) * g * (c + g)
     return c, shift, shrink
 
 
@@ -127,10 +130,9 @@ def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch
     r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d ~ N(mean, variance) independent,
     P(correct) = sigmoid(kappa (z - b)).
 
-    With u = z - b ~ N(m, v), m = level_mean + mean - b, v = level_var + variance, ``probit_absorb`` on
-    kappa u ~ N(kappa m, kappa^2 v) gives the moments of u after the answer (its shift divided by kappa; the
-    shrink 1 - v'/v is the same on either scale); each part then moves by its share of the variance (Gaussian
-    conditioning, kept independent after):
+    With u = z - b ~ N(m, v), m = level_mean + mean - b, v = level_var + variance, ``probit_absorb`` gives the
+    moments of u after the answer; each part then moves by its share of the variance (Gaussian conditioning,
+    kept independent after):
 
         m_x' = m_x + (v_x / v)(m' - m),   v_x' = v_x - v_x^2 / v (1 - v' / v).
 
@@ -140,8 +142,7 @@ def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch
     m = level_mean + mean - difficulty
     v = level_var + variance
     sign = 2.0 * correct - 1.0
-    c, scaled_shift, shrink = probit_absorb(discrimination * m, discrimination.square() * v, sign)
-    shift = scaled_shift / discrimination
+    c, shift, shrink = probit_absorb(m, v, sign, discrimination)
     return (
         torch.special.ndtr(sign * c),
         level_mean + level_var / v * shift,
@@ -426,10 +427,11 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                                            general[1])
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
-    kappa = discrimination[answers.concept[rows]]  # (N,)
+    concept = answers.concept[rows]  # (N,)
+    kappa = discrimination[concept]  # (N,)
     gain = torch.zeros(n)  # (N,)
     if fading_gain is not None:
-        gain = torch.where(sign > 0, *fading_gain[answers.concept[rows]].unbind(-1))
+        gain = torch.where(sign > 0, *fading_gain[concept].unbind(-1))
     first = chains.rank_sizes[0] if chains.rank_sizes else 0
     later = learner[first:]
     decay = torch.exp(-alpha[later] * chains.gap)  # (N - first,) r = exp(-alpha dt)
@@ -449,10 +451,9 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
             before = chains.previous[r]
             mean = decays[r] * mean[before]
             variance = torch.addcmul(renewals[r], keeps[r], variance[before])
-        score, scaled_shift, shrink = probit_absorb(kappas[r] * (levels[r] + mean), kappas[r].square() * variance,
-                                                    signs[r])  # on kappa u, as in ``answer_update``
+        score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r], kappas[r])
         scores.append(score)
-        mean = mean + scaled_shift / kappas[r] + gains[r]
+        mean = mean + shift + gains[r]
         variance = variance * (1.0 - shrink)
     if not scores:
         return torch.zeros(())
@@ -720,7 +721,8 @@ def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tenso
     m = state.level_mean[who] + _anchor_now(posterior, state, who, sets) + d_mean - difficulty
     v = state.level_var[who] + d_var
     kappa = posterior.discrimination[concept]
-    p = torch.special.ndtr(PROBIT_SLOPE * kappa * m / torch.sqrt(1.0 + (PROBIT_SLOPE * kappa) ** 2 * v))
+    c, _, _ = probit_absorb(m, v, torch.ones_like(m), kappa)  # c of a right answer: P(correct) = Phi(c)
+    p = torch.special.ndtr(c)
     half_width = 1.6448536269514722 * torch.sqrt(v)
     return p, torch.sigmoid(kappa * (m - half_width)), torch.sigmoid(kappa * (m + half_width))
 
