@@ -17,21 +17,20 @@ Writes ``DIR/knowledge.json`` and ``DIR/knowledge.md``. Four measurements:
   projected (after at least ``REFIT_EXTRAPOLATE_AFTER_STEPS`` steps) to run past ``REFIT_RUN_LIMIT_SECONDS`` is stopped
   and its total extrapolated from the steps it ran (``extrapolated: true``). Skipped, with the reason in
   ``skipped``, when the data folder is absent.
-- ``recovery``: a cohort simulated from the generative model (``RECOVERY_COHORT``) is fitted; Pearson correlations
-  between true and fitted learner traits (log_alpha, mu, log_sigma) and item difficulties. The learners follow a
-  course in spaced sessions, and part of each answer's gain fades (delta^+ = 0.8, delta^- = 0.2 in d): forgetting
-  then shows in the answers as the fall of each learner's success between sessions, at the learner's own rate.
-  Where no gain fades (delta = 0), alpha shows only through the wandering of d (see ``ALPHA_NOTE``).
+- ``recovery``: a cohort simulated from the generative model is fitted; Pearson correlations between true and
+  fitted learner traits (log_alpha, mu, log_sigma) and item difficulties. The learners follow a course
+  (``RECOVERY_COHORT``) in the design ``COURSE_LEARNERS``: spaced sessions, and gains that partly fade, so that
+  forgetting shows in the answers (see ``ALPHA_NOTE``).
 - ``graph``: graph recovery on the Junyi prerequisite graph (``junyi15_prereq_graph`` in the data folder, or
   ``$CAIRN_DATA_DIR``): its 2 self-loops are cut and its 3-cycle broken by dropping
   ``radical_multiplication_and_division -> simplifying_radicals`` (simplifying radicals is the skill the other
   two build on); the arithmetic topic ``GRAPH_TOPIC`` (its largest connected part) is the course, concepts in
   a topological order. Every curated edge gets a true weight ~ U(``GRAPH_WEIGHT``), and as many candidate
   non-edges j -> k (j earlier in the course, so learners practise j before k) get weight 0. Learners follow
-  the course in spaced sessions (``cohort_simulate(sessions=...)``, ``GRAPH_COHORT``); the fit sees curated
-  edges and candidates alike, under the same prior. Reported: Pearson r of log_alpha, mu, log_sigma and the log
-  stationary variance of d (what the answers pin down about forgetting, see ``ALPHA_NOTE``); edge AUROC (true
-  edges against the non-edges, scored by the fitted weight w, sklearn's roc_auc_score); gamma.
+  the course in the same design as in ``recovery`` (``COURSE_LEARNERS``, ``GRAPH_ITEMS_PER_CONCEPT``); the fit
+  sees curated edges and candidates alike, under the same prior. Reported: Pearson r of log_alpha, mu, log_sigma
+  and the log stationary variance of d; edge AUROC (true edges against the non-edges, scored by the fitted
+  weight w, sklearn's roc_auc_score); gamma.
 
 knowledge.json keys: ``machine`` (cpu_count, torch_threads, torch_version, python, load_average_start,
 load_average_end), ``online`` (posterior, n_concepts, answers, warmup, target_p99_ms, settings: a list of {name,
@@ -39,10 +38,10 @@ torch_threads, inference_mode, p50_ms, p90_ms, p99_ms, max_ms, meets_target}), `
 n_interactions, load_seconds, chains_seconds, chain_ranks, steps, torch_threads, seconds_per_step,
 seconds_per_step_mean, slowest_step_seconds, fit_seconds, extrapolated, steps_run, peak_rss_mib, target_seconds,
 meets_target; or only data and skipped), ``recovery`` (simulation, fit_steps, fit_seconds, correlation:
-{log_alpha, mu, log_sigma, item_difficulty}, targets, meets_target, edges, edges_note) and ``graph`` (graph,
-n_concepts, n_edges, n_non_edges, simulation, n_answers, fit_steps, simulate_seconds, fit_seconds, correlation:
-{log_alpha, mu, log_sigma, log_stationary_variance}, edge_auroc, gamma: {true, fitted}, targets, meets_target,
-alpha_note; or only graph and skipped).
+{log_alpha, mu, log_sigma, item_difficulty}, targets, meets_target, edges, edges_note, alpha_note) and ``graph``
+(graph, n_concepts, n_edges, n_non_edges, simulation, n_answers, fit_steps, simulate_seconds, fit_seconds,
+correlation: {log_alpha, mu, log_sigma, log_stationary_variance}, edge_auroc, gamma: {true, fitted}, targets,
+meets_target; or only graph and skipped).
 A section that was not asked for is absent.
 """
 
@@ -94,8 +93,10 @@ REFIT_EXTRAPOLATE_AFTER_STEPS = 20
 REFIT_RUN_LIMIT_SECONDS = 600.0
 REFIT_TARGET_SECONDS = 300.0
 
-RECOVERY_COHORT = {"n_items": 72, "n_concepts": 24, "answers_per_learner": 480, "sessions": 48,
-                   "fading_right": 0.8, "fading_wrong": 0.2, "seed": 0}
+# How the simulated learners of the recovery and graph sections go through their course (``cohort_simulate``):
+# answers in spaced sessions, and part of each answer's gain fades (see ``ALPHA_NOTE``).
+COURSE_LEARNERS = {"answers_per_learner": 480, "sessions": 48, "fading_right": 0.8, "fading_wrong": 0.2, "seed": 0}
+RECOVERY_COHORT = {"n_items": 72, "n_concepts": 24, **COURSE_LEARNERS}
 RECOVERY_TARGETS = {"log_alpha": 0.8, "mu": 0.8}
 EDGES_NOTE = ("This cohort has no graph; prerequisite-edge recovery (AUROC) is the graph section's "
               "(--only graph).")
@@ -104,15 +105,15 @@ JUNYI_CYCLE_CUT = ("radical_multiplication_and_division", "simplifying_radicals"
 GRAPH_TOPIC = "addition-subtraction"
 GRAPH_WEIGHT = (0.5, 1.5)
 GRAPH_GAMMA = 1.0
-GRAPH_COHORT = {"items_per_concept": 3, "answers_per_learner": 240, "sessions": 24, "seed": 0}
+GRAPH_ITEMS_PER_CONCEPT = 3
 GRAPH_TARGETS = {"log_alpha": 0.8, "mu": 0.8, "edge_auroc": 0.85}
-ALPHA_NOTE = ("This cohort's practice gains are all lasting (no fading gain, delta = 0), so forgetting (alpha) only "
-              "pulls the deviation d back towards the practice-built mean, and a learner's answers show alpha mainly "
-              "through d's stationary variance sigma^2 / (2 alpha), shared with sigma. Profile likelihood with the "
-              "true parameters (20 simulated learners): changing alpha by a factor e at a fixed stationary variance "
-              "moves a learner's log-likelihood by under 1.5 nats at 240 answers and by 0-4 nats at 1200, so more "
-              "answers or spacing alone do not reach r >= 0.8. The recovery section simulates a course whose fresh "
-              "gains fade, where forgetting shows in the answers.")
+ALPHA_NOTE = ("Part of each answer's gain fades (delta^+ = 0.8, delta^- = 0.2 in d), so forgetting shows in the "
+              "answers as the fall of each learner's success between sessions, at the learner's own rate alpha. "
+              "Where every gain lasts (delta = 0), alpha only pulls the deviation d back towards the practice-built "
+              "mean, and the answers show it mainly through d's stationary variance sigma^2 / (2 alpha), shared with "
+              "sigma: changing alpha by a factor e at a fixed stationary variance then moves a learner's "
+              "log-likelihood by under 1.5 nats at 240 answers (profile likelihood with the true parameters, 20 "
+              "simulated learners).")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--graph-data", type=Path, default=DATA / "junyi15_prereq_graph",
                         help="the junyi15_prereq_graph folder")
     parser.add_argument("--graph-learners", type=int, default=300, help="learners simulated on the Junyi subgraph")
-    parser.add_argument("--graph-steps", type=int, default=300, help="SVI steps of the graph recovery fit")
+    parser.add_argument("--graph-steps", type=int, default=1000, help="SVI steps of the graph recovery fit")
     return parser
 
 
@@ -274,7 +275,7 @@ def recovery_measure(*, n_learners: int, steps: int) -> dict:
             "targets": RECOVERY_TARGETS,
             "meets_target": {name: correlation[name] is not None and correlation[name] >= target
                              for name, target in RECOVERY_TARGETS.items()},
-            "edges": None, "edges_note": EDGES_NOTE}
+            "edges": None, "edges_note": EDGES_NOTE, "alpha_note": ALPHA_NOTE}
 
 
 def junyi_graph(folder: Path) -> nx.DiGraph:
@@ -307,7 +308,7 @@ def graph_measure(*, folder: Path, n_learners: int, steps: int) -> dict:
     if not folder.is_dir():
         return {"graph": str(folder), "skipped": f"data folder {folder} is absent"}
     names, curated = course_subgraph(junyi_graph(folder), topic=GRAPH_TOPIC)
-    generator = torch.Generator().manual_seed(GRAPH_COHORT["seed"])
+    generator = torch.Generator().manual_seed(COURSE_LEARNERS["seed"])
     linked = set(curated)
     open_pairs = [(j, k) for k in range(len(names)) for j in range(k) if (j, k) not in linked]
     picked = torch.randperm(len(open_pairs), generator=generator)[:len(curated)]
@@ -315,9 +316,8 @@ def graph_measure(*, folder: Path, n_learners: int, steps: int) -> dict:
     edges = torch.tensor(curated + non_edges)
     low, high = GRAPH_WEIGHT
     truth = torch.cat([torch.empty(len(curated)).uniform_(low, high, generator=generator), torch.zeros(len(non_edges))])
-    design = {"n_learners": n_learners, "n_items": GRAPH_COHORT["items_per_concept"] * len(names),
-              "n_concepts": len(names), "answers_per_learner": GRAPH_COHORT["answers_per_learner"],
-              "sessions": GRAPH_COHORT["sessions"], "seed": GRAPH_COHORT["seed"], "gamma": GRAPH_GAMMA}
+    design = {"n_learners": n_learners, "n_items": GRAPH_ITEMS_PER_CONCEPT * len(names), "n_concepts": len(names),
+              **COURSE_LEARNERS, "gamma": GRAPH_GAMMA}
     start = time.perf_counter()
     simulation = cohort_simulate(**design, edges=edges, edge_weight=truth)
     simulate_seconds = time.perf_counter() - start
@@ -339,8 +339,7 @@ def graph_measure(*, folder: Path, n_learners: int, steps: int) -> dict:
             "edge_auroc": edge_auroc, "gamma": {"true": GRAPH_GAMMA, "fitted": float(posterior.gamma)},
             "targets": GRAPH_TARGETS,
             "meets_target": {name: achieved[name] is not None and achieved[name] >= target
-                             for name, target in GRAPH_TARGETS.items()},
-            "alpha_note": ALPHA_NOTE}
+                             for name, target in GRAPH_TARGETS.items()}}
 
 
 def _pearson(truth: torch.Tensor, fitted: torch.Tensor) -> float | None:
@@ -401,7 +400,7 @@ def markdown_report(document: dict) -> str:
             target = recovery["targets"].get(name)
             met = _yes(recovery["meets_target"][name]) if target is not None else ""
             lines.append(f"| {name} | {_number(r)} | {'' if target is None else f'>= {target}'} | {met} |")
-        lines += ["| edges (AUROC) | n/a | | |", "", recovery["edges_note"], ""]
+        lines += ["| edges (AUROC) | n/a | | |", "", recovery["edges_note"], "", recovery["alpha_note"], ""]
     if "graph" in document:
         graph = document["graph"]
         lines += ["## Graph recovery: a Junyi subgraph, simulated and fitted", ""]
@@ -418,8 +417,7 @@ def markdown_report(document: dict) -> str:
                 met = _yes(graph["meets_target"][name]) if target is not None else ""
                 label = "edges (AUROC)" if name == "edge_auroc" else f"{name} (Pearson r)"
                 lines.append(f"| {label} | {_number(r)} | {'' if target is None else f'>= {target}'} | {met} |")
-            lines += [f"| gamma (true {graph['gamma']['true']}) | {graph['gamma']['fitted']:.3f} | | |", "",
-                      graph["alpha_note"], ""]
+            lines += [f"| gamma (true {graph['gamma']['true']}) | {graph['gamma']['fitted']:.3f} | | |", ""]
     return "\n".join(lines)
 
 

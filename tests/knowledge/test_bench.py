@@ -14,10 +14,9 @@ from knowledge.bench import DATA, main
 ONLINE_KEYS = {"posterior", "n_concepts", "answers", "warmup", "target_p99_ms", "settings"}
 SETTING_KEYS = {"name", "torch_threads", "inference_mode", "p50_ms", "p90_ms", "p99_ms", "max_ms", "meets_target"}
 GRAPH_KEYS = {"graph", "n_concepts", "n_edges", "n_non_edges", "simulation", "n_answers", "fit_steps",
-              "simulate_seconds", "fit_seconds", "correlation", "edge_auroc", "gamma", "targets", "meets_target",
-              "alpha_note"}
+              "simulate_seconds", "fit_seconds", "correlation", "edge_auroc", "gamma", "targets", "meets_target"}
 RECOVERY_KEYS = {"simulation", "fit_steps", "fit_seconds", "correlation", "targets", "meets_target", "edges",
-                 "edges_note"}
+                 "edges_note", "alpha_note"}
 
 
 def test_online_and_recovery_write_json_and_markdown(tmp_path):
