@@ -90,6 +90,10 @@ CANDIDATE_EDGE_PRIOR = 0.3
 EVIDENCE_RIGHT_ON_PARENT = 3
 
 
+# SVI's step size shrinks by this factor at every step, tenfold over 1000 steps: with a constant step the one-sample
+# ELBO gradients keep the posterior wandering around the optimum (the valid loss zigzags from check to check).
+STEP_SIZE_DECAY = 0.1 ** (1 / 1000)
+
 PROBIT_SLOPE = math.sqrt(math.pi / 8)  # Phi(lambda x) ~= sigmoid(x): the logistic answer curve, in probit form
 
 
@@ -532,7 +536,8 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
                progress: bool = True, on_step: Callable[[int, int], None] | None = None,
                validate: Callable[[Posterior, int], float] | None = None, validate_every: int = 50,
                validate_from: int = 0, patience: int = 2) -> Posterior:
-    """SVI over the cohort; returns posterior medians. ``on_step(done, steps)`` is told of progress.
+    """SVI over the cohort; returns posterior medians. ``on_step(done, steps)`` is told of progress. The step size
+    starts at ``learning_rate`` and shrinks by ``STEP_SIZE_DECAY`` per step.
 
     With ``validate(posterior, done)`` (a loss of the posterior after ``done`` steps on answers the fit does not
     see; lower is better), the posterior is checked every ``validate_every`` steps and the best one checked is
@@ -544,7 +549,7 @@ def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03,
     pyro.clear_param_store()
     chains = chains_build(cohort.answers, edges=cohort.edges)
     guide = AutoNormal(model, init_scale=0.05)
-    svi = SVI(model, guide, ClippedAdam({"lr": learning_rate, "clip_norm": 10.0}), Trace_ELBO())
+    svi = SVI(model, guide, ClippedAdam({"lr": learning_rate, "clip_norm": 10.0, "lrd": STEP_SIZE_DECAY}), Trace_ELBO())
     bar = tqdm(range(steps), desc="PSI-KT cohort fit", disable=not progress)
     best, best_loss, checks_since_best = None, math.inf, 0
     for step in bar:
