@@ -30,7 +30,8 @@ Writes ``DIR/knowledge.json`` and ``DIR/knowledge.md``. Four measurements:
   the course in the same design as in ``recovery`` (``COURSE_LEARNERS``, ``GRAPH_ITEMS_PER_CONCEPT``); the fit
   sees curated edges and candidates alike, under the same prior. Reported: Pearson r of log_alpha, mu, log_sigma
   and the log stationary variance of d; edge AUROC (true edges against the non-edges, scored by the fitted
-  weight w, sklearn's roc_auc_score); gamma.
+  weight w, sklearn's roc_auc_score); the mean transfer gamma w_{jk} on the curated edges and on the non-edges,
+  true and fitted (gamma and the weights trade scale, so only their product is compared).
 
 knowledge.json keys: ``machine`` (cpu_count, torch_threads, torch_version, python, load_average_start,
 load_average_end), ``online`` (posterior, n_concepts, answers, warmup, target_p99_ms, settings: a list of {name,
@@ -40,8 +41,8 @@ seconds_per_step_mean, slowest_step_seconds, fit_seconds, extrapolated, steps_ru
 meets_target; or only data and skipped), ``recovery`` (simulation, fit_steps, fit_seconds, correlation:
 {log_alpha, mu, log_sigma, item_difficulty}, targets, meets_target, edges, edges_note, alpha_note) and ``graph``
 (graph, n_concepts, n_edges, n_non_edges, simulation, n_answers, fit_steps, simulate_seconds, fit_seconds,
-correlation: {log_alpha, mu, log_sigma, log_stationary_variance}, edge_auroc, gamma: {true, fitted}, targets,
-meets_target; or only graph and skipped).
+correlation: {log_alpha, mu, log_sigma, log_stationary_variance}, edge_auroc, transfer: {edges_true, edges_fitted,
+non_edges_true, non_edges_fitted}, targets, meets_target; or only graph and skipped).
 A section that was not asked for is absent.
 """
 
@@ -107,7 +108,8 @@ GRAPH_WEIGHT = (0.5, 1.5)
 GRAPH_GAMMA = 1.0
 GRAPH_ITEMS_PER_CONCEPT = 3
 GRAPH_TARGETS = {"log_alpha": 0.8, "mu": 0.8, "edge_auroc": 0.85}
-ALPHA_NOTE = ("Part of each answer's gain fades (delta^+ = 0.8, delta^- = 0.2 in d), so forgetting shows in the "
+ALPHA_NOTE = (f"Part of each answer's gain fades (delta^+ = {COURSE_LEARNERS['fading_right']}, "
+              f"delta^- = {COURSE_LEARNERS['fading_wrong']} in d), so forgetting shows in the "
               "answers as the fall of each learner's success between sessions, at the learner's own rate alpha. "
               "Where every gain lasts (delta = 0), alpha only pulls the deviation d back towards the practice-built "
               "mean, and the answers show it mainly through d's stationary variance sigma^2 / (2 alpha), shared with "
@@ -329,6 +331,11 @@ def graph_measure(*, folder: Path, n_learners: int, steps: int) -> dict:
     correlation["log_stationary_variance"] = _pearson(*(2 * traits[:, 2] - traits[:, 0]  # log(s^2) + log 2
                                                         for traits in (simulation.traits, posterior.traits)))
     edge_auroc = float(roc_auc_score((truth > 0).numpy(), posterior.edge_weight.numpy()))
+    curated_edge = torch.arange(len(edges)) < len(curated)
+    true_transfer, fitted_transfer = GRAPH_GAMMA * truth, posterior.gamma * posterior.edge_weight  # (E,)
+    transfer = {f"{part}_{which}": float(values[mask].mean())
+                for part, mask in (("edges", curated_edge), ("non_edges", ~curated_edge))
+                for which, values in (("true", true_transfer), ("fitted", fitted_transfer))}
     achieved = {**correlation, "edge_auroc": edge_auroc}
     return {"graph": f"{folder.name}: topic {GRAPH_TOPIC}, largest connected part",
             "n_concepts": len(names), "n_edges": len(curated), "n_non_edges": len(non_edges),
@@ -336,7 +343,7 @@ def graph_measure(*, folder: Path, n_learners: int, steps: int) -> dict:
                            f"curated edges, 0 on the non-edges"),
             "n_answers": len(simulation.cohort.answers.correct), "fit_steps": steps,
             "simulate_seconds": simulate_seconds, "fit_seconds": fit_seconds, "correlation": correlation,
-            "edge_auroc": edge_auroc, "gamma": {"true": GRAPH_GAMMA, "fitted": float(posterior.gamma)},
+            "edge_auroc": edge_auroc, "transfer": transfer,
             "targets": GRAPH_TARGETS,
             "meets_target": {name: achieved[name] is not None and achieved[name] >= target
                              for name, target in GRAPH_TARGETS.items()}}
@@ -417,7 +424,11 @@ def markdown_report(document: dict) -> str:
                 met = _yes(graph["meets_target"][name]) if target is not None else ""
                 label = "edges (AUROC)" if name == "edge_auroc" else f"{name} (Pearson r)"
                 lines.append(f"| {label} | {_number(r)} | {'' if target is None else f'>= {target}'} | {met} |")
-            lines += [f"| gamma (true {graph['gamma']['true']}) | {graph['gamma']['fitted']:.3f} | | |", ""]
+            transfer = graph["transfer"]
+            lines += [f"| mean transfer gamma w, curated edges (true {transfer['edges_true']:.3f}) | "
+                      f"{transfer['edges_fitted']:.3f} | | |",
+                      f"| mean transfer gamma w, non-edges (true {transfer['non_edges_true']:.3f}) | "
+                      f"{transfer['non_edges_fitted']:.3f} | | |", ""]
     return "\n".join(lines)
 
 

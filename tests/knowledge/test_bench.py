@@ -14,7 +14,7 @@ from knowledge.bench import DATA, main
 ONLINE_KEYS = {"posterior", "n_concepts", "answers", "warmup", "target_p99_ms", "settings"}
 SETTING_KEYS = {"name", "torch_threads", "inference_mode", "p50_ms", "p90_ms", "p99_ms", "max_ms", "meets_target"}
 GRAPH_KEYS = {"graph", "n_concepts", "n_edges", "n_non_edges", "simulation", "n_answers", "fit_steps",
-              "simulate_seconds", "fit_seconds", "correlation", "edge_auroc", "gamma", "targets", "meets_target"}
+              "simulate_seconds", "fit_seconds", "correlation", "edge_auroc", "transfer", "targets", "meets_target"}
 RECOVERY_KEYS = {"simulation", "fit_steps", "fit_seconds", "correlation", "targets", "meets_target", "edges",
                  "edges_note", "alpha_note"}
 
@@ -71,6 +71,7 @@ def test_graph_recovery_writes_correlations_and_edge_auroc(tmp_path):
     assert 30 <= graph["n_concepts"] <= 60 and graph["n_edges"] == graph["n_non_edges"] > 0
     assert set(graph["correlation"]) == {"log_alpha", "mu", "log_sigma", "log_stationary_variance"}
     assert 0 <= graph["edge_auroc"] <= 1
+    assert graph["transfer"]["non_edges_true"] == 0 and graph["transfer"]["edges_true"] > 0
     assert set(graph["meets_target"]) == {"log_alpha", "mu", "edge_auroc"}
     assert "| edges (AUROC) |" in (tmp_path / "knowledge.md").read_text()
 
