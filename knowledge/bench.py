@@ -330,12 +330,13 @@ def graph_measure(*, folder: Path, n_learners: int, steps: int) -> dict:
                    for j, name in enumerate(TRAIT_NAMES)}
     correlation["log_stationary_variance"] = _pearson(*(2 * traits[:, 2] - traits[:, 0]  # log(s^2) + log 2
                                                         for traits in (simulation.traits, posterior.traits)))
-    edge_auroc = float(roc_auc_score((truth > 0).numpy(), posterior.edge_weight.numpy()))
-    curated_edge = torch.arange(len(edges)) < len(curated)
+    curated_edge = truth > 0  # (E,)
+    edge_auroc = float(roc_auc_score(curated_edge.numpy(), posterior.edge_weight.numpy()))
     true_transfer, fitted_transfer = GRAPH_GAMMA * truth, posterior.gamma * posterior.edge_weight  # (E,)
-    transfer = {f"{part}_{which}": float(values[mask].mean())
-                for part, mask in (("edges", curated_edge), ("non_edges", ~curated_edge))
-                for which, values in (("true", true_transfer), ("fitted", fitted_transfer))}
+    transfer = {"edges_true": float(true_transfer[curated_edge].mean()),
+                "edges_fitted": float(fitted_transfer[curated_edge].mean()),
+                "non_edges_true": float(true_transfer[~curated_edge].mean()),
+                "non_edges_fitted": float(fitted_transfer[~curated_edge].mean())}
     achieved = {**correlation, "edge_auroc": edge_auroc}
     return {"graph": f"{folder.name}: topic {GRAPH_TOPIC}, largest connected part",
             "n_concepts": len(names), "n_edges": len(curated), "n_non_edges": len(non_edges),

@@ -73,7 +73,8 @@ def test_graph_recovery_writes_correlations_and_edge_auroc(tmp_path):
     assert 0 <= graph["edge_auroc"] <= 1
     assert graph["transfer"]["non_edges_true"] == 0 and graph["transfer"]["edges_true"] > 0
     assert set(graph["meets_target"]) == {"log_alpha", "mu", "edge_auroc"}
-    assert "| edges (AUROC) |" in (tmp_path / "knowledge.md").read_text()
+    table = (tmp_path / "knowledge.md").read_text()
+    assert "| edges (AUROC) |" in table and f"| {graph['transfer']['edges_fitted']:.3f} |" in table
 
 
 def test_graph_recovery_is_skipped_with_a_reason_when_the_graph_is_absent(tmp_path):
