@@ -1,7 +1,7 @@
 """The models the CLI can evaluate, by name. Each entry builds a fresh model from a seed: ``MODELS[name](seed=0)``.
 
 Adding a model is one line here; its class only needs the ``KTModel`` methods and a ``seed`` keyword. A model's
-module is imported when the model is first built, so that the CLI answers ``--help`` or a bad argument without
+module is imported when the model is built, so that the CLI answers ``--help`` or a bad argument without
 importing torch and pyro first.
 """
 

@@ -88,8 +88,6 @@ CANDIDATE_EDGE_PRIOR = 0.3
 # Evidence for an edge j -> k contrasts answers on k after this many right answers on j with the other answers on
 # k: "after any practice" would be every answer where the course teaches j first.
 EVIDENCE_RIGHT_ON_PARENT = 3
-
-
 # SVI's step size shrinks by this factor at every step, tenfold over 1000 steps: with a constant step the one-sample
 # ELBO gradients keep the posterior wandering around the optimum (the valid loss zigzags from check to check).
 STEP_SIZE_DECAY = 0.1 ** (1 / 1000)

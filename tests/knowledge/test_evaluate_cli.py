@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -79,8 +80,13 @@ def test_missing_data_path_is_refused_with_exit_code_2(tmp_path):
 
 def test_help_is_answered_without_importing_torch_or_pyro():
     # The models' modules are imported when a model is built: --help and bad arguments are answered at once.
-    probe = ("import sys\nfrom knowledge.evaluate.__main__ import main\ntry:\n    main(['--help'])\n"
-             "except SystemExit:\n    pass\nprint(sorted(name for name in ('torch', 'pyro') if name in sys.modules))")
+    probe = textwrap.dedent("""
+        import contextlib, sys
+        from knowledge.evaluate.__main__ import main
+        with contextlib.suppress(SystemExit):
+            main(["--help"])
+        print(sorted(name for name in ("torch", "pyro") if name in sys.modules))
+    """)
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=600)
 
     assert result.returncode == 0, result.stderr
