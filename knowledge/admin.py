@@ -52,7 +52,7 @@ class PrerequisiteAdmin(CuratorAccess, admin.ModelAdmin):
 
 @admin.register(ConceptState)
 class ConceptStateAdmin(ReadOnlyRecords, admin.ModelAdmin):
-    list_display = ("learner", "concept", "right", "wrong", "mean", "variance", "updated_at")
+    list_display = ("learner", "concept", "right", "wrong", "offset", "coupling", "variance", "updated_at")
 
 
 @admin.register(LearnerTraits)

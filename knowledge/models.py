@@ -42,13 +42,15 @@ class Prerequisite(models.Model):
 class ConceptState(models.Model):
     """The learner model's belief about one learner's knowledge of one concept (see knowledge.learner.psikt).
 
-    d ~ N(mean, variance) is what the answers show beyond the learner's level and practice, as of
-    ``updated_at``; ``right`` / ``wrong`` count the answers on the concept (expected counts are not stored).
+    d | mu ~ N(offset + coupling mu, variance) is what the answers show beyond the learner's level mu and
+    practice, as of ``updated_at`` (given the level: an answer is evidence about both, see ``FilterState``);
+    ``right`` / ``wrong`` count the answers on the concept (expected counts are not stored).
     """
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concept_states")
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="states")
-    mean = models.FloatField()
+    offset = models.FloatField()
+    coupling = models.FloatField(default=0.0)
     variance = models.FloatField()
     right = models.FloatField(default=0.0)
     wrong = models.FloatField(default=0.0)

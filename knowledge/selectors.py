@@ -215,10 +215,10 @@ def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: lis
             state.stationary[i] = math.exp(2 * mean["log_sigma"]) / (2 * state.alpha[i])
         state.total_right[i], state.total_wrong[i] = right, wrong
     rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id).values_list(
-        "learner_id", "concept_id", "mean", "variance", "right", "wrong", "updated_at")
-    for learner_id, concept_id, mean, variance, right, wrong, updated_at in rows:
+        "learner_id", "concept_id", "offset", "coupling", "variance", "right", "wrong", "updated_at")
+    for learner_id, concept_id, offset, coupling, variance, right, wrong, updated_at in rows:
         i, k = row_of[learner_id], model.concept_index[concept_id]
-        state.mean[i, k], state.variance[i, k] = mean, variance
+        state.offset[i, k], state.coupling[i, k], state.variance[i, k] = offset, coupling, variance
         state.right[i, k], state.wrong[i, k] = right, wrong
         state.last_seen[i, k] = days(updated_at)
     return state

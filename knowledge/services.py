@@ -107,9 +107,10 @@ def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits
     traits.right, traits.wrong = float(state.total_right[i]), float(state.total_wrong[i])
     traits.model_name, traits.updated_at = MODEL_NAME, at
     traits.save()
-    rows = [ConceptState(learner_id=learner_id, concept_id=concept_id, mean=float(state.mean[i, k]),
-                         variance=float(state.variance[i, k]), right=float(state.right[i, k]),
-                         wrong=float(state.wrong[i, k]), updated_at=moment(float(state.last_seen[i, k])))
+    rows = [ConceptState(learner_id=learner_id, concept_id=concept_id, offset=float(state.offset[i, k]),
+                         coupling=float(state.coupling[i, k]), variance=float(state.variance[i, k]),
+                         right=float(state.right[i, k]), wrong=float(state.wrong[i, k]),
+                         updated_at=moment(float(state.last_seen[i, k])))
             for concept_id, k in concepts.items()]
     _concept_states_write(rows)
 
@@ -117,7 +118,8 @@ def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits
 def _concept_states_write(rows: list[ConceptState]) -> None:
     """Insert these learner x concept beliefs, replacing the stored ones (one statement)."""
     ConceptState.objects.bulk_create(rows, update_conflicts=True, unique_fields=["learner", "concept"],
-                                     update_fields=["mean", "variance", "right", "wrong", "updated_at"])
+                                     update_fields=["offset", "coupling", "variance", "right", "wrong",
+                                                    "updated_at"])
 
 
 REFIT_STEPS = 200
@@ -242,8 +244,9 @@ def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[in
                                     wrong=float(state.total_wrong[i]), updated_at=now))
         for k in torch.nonzero(state.right[i] + state.wrong[i] > 0).flatten().tolist():
             concepts.append(ConceptState(
-                learner_id=learner_id, concept_id=concept_ids[k], mean=float(state.mean[i, k]),
-                variance=float(state.variance[i, k]), right=float(state.right[i, k]), wrong=float(state.wrong[i, k]),
+                learner_id=learner_id, concept_id=concept_ids[k], offset=float(state.offset[i, k]),
+                coupling=float(state.coupling[i, k]), variance=float(state.variance[i, k]),
+                right=float(state.right[i, k]), wrong=float(state.wrong[i, k]),
                 updated_at=moment(float(state.last_seen[i, k]))))
     LearnerTraits.objects.bulk_create(traits, update_conflicts=True, unique_fields=["learner", "course"],
                                       update_fields=["model_name", "mean", "variance", "right", "wrong",

@@ -49,7 +49,10 @@ filter's one-step-ahead predictive probabilities give an approximate marginal li
 which pyro's SVI maximises (ELBO with a mean-field Gaussian guide over traits, item and concept
 parameters and the population prior). For a learner the cohort fit has not seen, mu_l is part of the
 filter's state instead (started at the population prior and updated with every answer), and alpha, sigma
-take the population means: the same filter then runs online, one answer at a time. A learner the fit has seen
+take the population means: the same filter then runs online, one answer at a time. Its belief is joint: an
+answer on k is evidence about mu_l + d_{l,k}, so it leaves mu_l and d_{l,k} correlated, and the filter keeps each
+d_{l,k} as a Gaussian given mu_l (``FilterState``) so that many answers on one concept do not count as
+independent evidence about the level. A learner the fit has seen
 can run with its fitted traits instead (``traits``): mu_l is then fixed and the filter's likelihood is the fit's.
 
 Transfer is course-wide (gamma), not a fourth learner trait: a learner's transfer shows only on answers to a
@@ -126,31 +129,48 @@ def probit_absorb(m: torch.Tensor, v: torch.Tensor, sign: torch.Tensor,
     return c, shift, shrink
 
 
-def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, mean: torch.Tensor, variance: torch.Tensor,
-                  difficulty: torch.Tensor, discrimination: torch.Tensor,
+def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, offset: torch.Tensor, coupling: torch.Tensor,
+                  variance: torch.Tensor, difficulty: torch.Tensor, discrimination: torch.Tensor,
                   correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d ~ N(mean, variance) independent,
-    P(correct) = sigmoid(kappa (z - b)).
+    r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d | mu ~ N(offset + coupling mu,
+    variance), P(correct) = sigmoid(kappa (z - b)).
 
-    With u = z - b ~ N(m, v), m = level_mean + mean - b, v = level_var + variance, ``probit_absorb`` gives the
-    moments of u after the answer; each part then moves by its share of the variance (Gaussian conditioning,
-    kept independent after):
+    Write d = offset + c mu + e with e ~ N(0, v_e) independent of mu (c the coupling, v_e the variance). Then
+    u = z - b = (1 + c) mu + e + offset - b ~ N(m, v), m = (1 + c) level_mean + offset - b,
+    v = (1 + c)^2 level_var + v_e, and ``probit_absorb`` gives the moments of u after the answer. mu and e move by
+    their covariances with u (assumed-density filtering of the pair (mu, e), exact for a Gaussian u):
 
-        m_x' = m_x + (v_x / v)(m' - m),   v_x' = v_x - v_x^2 / v (1 - v' / v).
+        level_mean' = level_mean + (1 + c) level_var / v shift
+        level_var'  = level_var - (1 + c)^2 level_var^2 / v shrink
+        e_mean' = v_e / v shift,   e_var' = v_e - v_e^2 / v shrink,   Cov(mu, e)' = -(1 + c) level_var v_e / v shrink
+
+    and d | mu is read off the updated pair by regression on mu: with g = Cov(mu, e)' / level_var',
+
+        coupling' = c + g,   offset' = offset + e_mean' - g level_mean',   variance' = e_var' - g Cov(mu, e)'.
+
+    So an answer on k leaves mu and d_k correlated: what it says about the pair is not counted twice when the
+    learner answers k again, and the other concepts' d_j | mu are untouched (they share only mu with this answer).
+    With level_var = 0 (a fitted mu) the coupling stays 0 and d alone moves.
 
     Returns P(correct) = Phi(lambda kappa m / sqrt(1 + lambda^2 kappa^2 v)) and the updated
-    (level_mean, level_var, mean, variance).
+    (level_mean, level_var, offset, coupling, variance).
     """
-    m = level_mean + mean - difficulty
-    v = level_var + variance
+    loading = 1.0 + coupling
+    m = loading * level_mean + offset - difficulty
+    v = loading * loading * level_var + variance
     sign = 2.0 * correct - 1.0
     c, shift, shrink = probit_absorb(m, v, sign, discrimination)
+    new_level_mean = level_mean + loading * level_var / v * shift
+    new_level_var = level_var - (loading * level_var) ** 2 / v * shrink
+    cross = -loading * level_var * variance / v * shrink  # Cov(mu, e) after the answer
+    regression = torch.where(new_level_var > 0, cross / new_level_var.clamp(min=1e-12), 0.0)
     return (
         torch.special.ndtr(sign * c),
-        level_mean + level_var / v * shift,
-        level_var - level_var * level_var / v * shrink,
-        mean + variance / v * shift,
-        variance - variance * variance / v * shrink,
+        new_level_mean,
+        new_level_var,
+        offset + variance / v * shift - regression * new_level_mean,
+        coupling + regression,
+        variance - variance * variance / v * shrink - regression * cross,
     )
 
 
@@ -592,14 +612,17 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
 class FilterState:
     """The online filter's belief about L learners (tensors, updated in place).
 
-    level ~ N(level_mean, level_var) is mu_l; d_{l,k} ~ N(mean, variance) as of ``last_seen`` (NaN: never
-    answered, d then has its stationary law); right / wrong count answers per concept, totals per learner;
-    alpha and stationary (s_l^2) are each learner's forgetting rate and stationary variance of d.
+    level ~ N(level_mean, level_var) is mu_l; given it, the d_{l,k} are independent,
+    d_{l,k} | mu_l ~ N(offset + coupling mu_l, variance), as of ``last_seen`` (NaN: never answered, d then has its
+    stationary law, coupling 0). This is the exact form of the joint Gaussian belief here, because every answer
+    involves mu_l and one d_{l,k} (see ``answer_update``). right / wrong count answers per concept, totals per
+    learner; alpha and stationary (s_l^2) are each learner's forgetting rate and stationary variance of d.
     """
 
     level_mean: torch.Tensor  # (L,)
     level_var: torch.Tensor  # (L,)
-    mean: torch.Tensor  # (L, K)
+    offset: torch.Tensor  # (L, K)
+    coupling: torch.Tensor  # (L, K)
     variance: torch.Tensor  # (L, K)
     last_seen: torch.Tensor  # (L, K)
     right: torch.Tensor  # (L, K)
@@ -625,7 +648,8 @@ def filter_start(posterior: Posterior, *, n_learners: int, traits: torch.Tensor 
     return FilterState(
         level_mean=traits[:, 1].clone(),
         level_var=level_var,
-        mean=torch.zeros(n_learners, n_concepts),
+        offset=torch.zeros(n_learners, n_concepts),
+        coupling=torch.zeros(n_learners, n_concepts),
         variance=stationary[:, None].repeat(1, n_concepts),
         last_seen=torch.full((n_learners, n_concepts), float("nan")),
         right=torch.zeros(n_learners, n_concepts),
@@ -648,14 +672,16 @@ def transfer_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k:
 
 
 def _knowledge_now(state: FilterState, who: torch.Tensor, k: torch.Tensor,
-                   time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Belief about d_{l,k} carried forward to ``time`` (the stationary law if never answered)."""
+                   time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Belief about d_{l,k} | mu_l carried forward to ``time`` (the stationary law if never answered):
+    (offset, coupling, variance). The OU transition scales d, so offset and coupling alike, by r = exp(-alpha dt)."""
     alpha, stationary = state.alpha[who], state.stationary[who]
     gap = time - state.last_seen[who, k]
     known = ~torch.isnan(gap)
-    m, v = ou_predict(state.mean[who, k], state.variance[who, k], torch.where(known, gap.clamp(min=0), 0.0),
-                      alpha, stationary)
-    return torch.where(known, m, 0.0), torch.where(known, v, stationary)
+    dt = torch.where(known, gap.clamp(min=0), 0.0)
+    offset, variance = ou_predict(state.offset[who, k], state.variance[who, k], dt, alpha, stationary)
+    coupling = state.coupling[who, k] * torch.exp(-alpha * dt)
+    return torch.where(known, offset, 0.0), torch.where(known, coupling, 0.0), torch.where(known, variance, stationary)
 
 
 def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, concepts: torch.Tensor) -> torch.Tensor:
@@ -686,17 +712,17 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     (p right, 1 - p wrong). Returns p, shape (len(who),).
     """
     sets = concept_sets_of(concept, concepts)
-    m, v = _knowledge_now(state, who, concept, time)
+    offset_now, coupling_now, variance_now = _knowledge_now(state, who, concept, time)
     y = torch.where(observe, correct, 0.0)
-    p, level_mean, level_var, mean, variance = answer_update(state.level_mean[who], state.level_var[who], m, v,
-                                                             difficulty - _anchor_now(posterior, state, who, sets),
-                                                             posterior.discrimination[concept], y)
+    p, level_mean, level_var, offset, coupling, variance = answer_update(
+        state.level_mean[who], state.level_var[who], offset_now, coupling_now, variance_now,
+        difficulty - _anchor_now(posterior, state, who, sets), posterior.discrimination[concept], y)
     outcome = torch.where(observe, y, p)
     present = sets >= 0
     touched = sets[present]  # (T,) every concept of every item answered
     touched_who, at, touched_outcome = (value[:, None].expand_as(sets)[present] for value in (who, time, outcome))
-    state.mean[touched_who, touched], state.variance[touched_who, touched] = _knowledge_now(state, touched_who,
-                                                                                            touched, at)
+    (state.offset[touched_who, touched], state.coupling[touched_who, touched],
+     state.variance[touched_who, touched]) = _knowledge_now(state, touched_who, touched, at)
     state.last_seen[touched_who, touched] = at
     state.right[touched_who, touched] += touched_outcome
     state.wrong[touched_who, touched] += 1 - touched_outcome
@@ -705,8 +731,9 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
     state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
     gain = outcome * posterior.fading_gain[concept, 0] + (1 - outcome) * posterior.fading_gain[concept, 1]
-    state.mean[who, concept] = torch.where(observe, mean, m) + gain
-    state.variance[who, concept] = torch.where(observe, variance, v)
+    state.offset[who, concept] = torch.where(observe, offset, offset_now) + gain
+    state.coupling[who, concept] = torch.where(observe, coupling, coupling_now)
+    state.variance[who, concept] = torch.where(observe, variance, variance_now)
     return p
 
 
@@ -719,10 +746,11 @@ def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tenso
     z - b ~ N(m, v) with m = mu + a + d - b: p = Phi(lambda kappa m / sqrt(1 + lambda^2 kappa^2 v)), kappa the main
     concept's discrimination; the interval is sigmoid(kappa (m -+ 1.645 sqrt(v))).
     """
-    d_mean, d_var = _knowledge_now(state, who, concept, time)
+    offset, coupling, variance = _knowledge_now(state, who, concept, time)
     sets = concept_sets_of(concept, concepts)
-    m = state.level_mean[who] + _anchor_now(posterior, state, who, sets) + d_mean - difficulty
-    v = state.level_var[who] + d_var
+    loading = 1.0 + coupling  # mu + d = (1 + coupling) mu + offset + e
+    m = loading * state.level_mean[who] + offset + _anchor_now(posterior, state, who, sets) - difficulty
+    v = loading * loading * state.level_var[who] + variance
     kappa = posterior.discrimination[concept]
     c, _, _ = probit_absorb(m, v, torch.ones_like(m), kappa)  # c of a right answer: P(correct) = Phi(c)
     p = torch.special.ndtr(c)

@@ -52,7 +52,8 @@ def test_online_updates_equal_replaying_the_answers_through_the_filter(session):
     _, state = filter_run(model.posterior, answers, observe=torch.ones(len(attempts), dtype=torch.bool))
     for row in ConceptState.objects.filter(learner=session.learner):
         k = model.concept_index[row.concept_id]
-        assert row.mean == pytest.approx(float(state.mean[0, k]), abs=1e-4)
+        assert row.offset == pytest.approx(float(state.offset[0, k]), abs=1e-4)
+        assert row.coupling == pytest.approx(float(state.coupling[0, k]), abs=1e-4)
         assert row.variance == pytest.approx(float(state.variance[0, k]), abs=1e-4)
         assert (row.right, row.wrong) == (float(state.right[0, k]), float(state.wrong[0, k]))
     traits = LearnerTraits.objects.get(learner=session.learner)

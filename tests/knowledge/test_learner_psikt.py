@@ -46,8 +46,8 @@ def _exact_posterior(mean: float, variance: float, difficulty: float, discrimina
 ])
 def test_answer_update_matches_the_exact_posterior(mean, variance, difficulty, discrimination, correct):
     t = torch.tensor
-    p, _, _, post_mean, post_var = answer_update(t(0.0), t(0.0), t(mean), t(variance), t(difficulty),
-                                                 t(discrimination), t(float(correct)))
+    p, _, _, post_mean, _, post_var = answer_update(t(0.0), t(0.0), t(mean), t(0.0), t(variance), t(difficulty),
+                                                    t(discrimination), t(float(correct)))
     exact_p, exact_mean, exact_var = _exact_posterior(mean, variance, difficulty, discrimination, correct)
     assert float(p) == pytest.approx(exact_p, abs=0.01)
     assert float(post_mean) == pytest.approx(exact_mean, abs=0.1)
@@ -56,10 +56,49 @@ def test_answer_update_matches_the_exact_posterior(mean, variance, difficulty, d
 
 def test_level_and_concept_share_an_answer_by_their_uncertainty():
     t = torch.tensor
-    _, level, level_var, concept, concept_var = answer_update(t(0.0), t(0.2), t(0.0), t(1.0), t(0.0), t(1.0),
-                                                              t(1.0))
+    _, level, level_var, offset, coupling, concept_var = answer_update(t(0.0), t(0.2), t(0.0), t(0.0), t(1.0),
+                                                                       t(0.0), t(1.0), t(1.0))
+    concept = offset + coupling * level  # the mean of d
     assert 0 < float(level) < float(concept)
     assert float(level_var) < 0.2 and float(concept_var) < 1.0
+    assert float(coupling) < 0  # the answer says more about mu + d than about either: a higher mu means a lower d
+
+
+def test_many_answers_on_one_concept_are_not_counted_as_independent_evidence_about_the_level():
+    """Thirty answers on concept 0 at one moment: the filter's belief about the level, and its predictions on
+    concept 0 and on the unpractised concept 1, against the exact posterior of (mu, d_0) on a grid."""
+    posterior = replace(_posterior(weight=0.0, gamma=0.0), learn_right=torch.zeros(2), learn_wrong=torch.zeros(2))
+    state = filter_start(posterior, n_learners=1)
+    level_mean, level_var = float(state.level_mean[0]), float(state.level_var[0])
+    stationary = float(state.stationary[0])
+    answers = [1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0] * 3
+    one = dict(who=torch.tensor([0]), concept=torch.tensor([0]), difficulty=torch.tensor([0.0]),
+               time=torch.tensor([0.0]), observe=torch.tensor([True]))
+    for correct in answers:
+        filter_step(posterior, state, correct=torch.tensor([correct]), **one)
+
+    grid = np.linspace(-8.0, 8.0, 801)
+    mu, d = np.meshgrid(grid, grid, indexing="ij")
+    log_weight = -0.5 * (mu - level_mean) ** 2 / level_var - 0.5 * d ** 2 / stationary
+    right = 1 / (1 + np.exp(-(mu + d)))
+    for correct in answers:
+        log_weight += np.log(right if correct else 1 - right)
+    weight = np.exp(log_weight - log_weight.max())
+    weight /= weight.sum()
+    exact_level = float((weight * mu).sum())
+    exact_level_var = float((weight * (mu - exact_level) ** 2).sum())
+    d_new = np.linspace(-6.0, 6.0, 241)  # d_1 ~ N(0, stationary), independent of (mu, d_0)
+    d_new_weight = np.exp(-0.5 * d_new ** 2 / stationary)
+    d_new_weight /= d_new_weight.sum()
+    exact_new = float((weight.sum(axis=1)[:, None] * d_new_weight[None, :]
+                       / (1 + np.exp(-(grid[:, None] + d_new[None, :])))).sum())
+
+    assert float(state.level_mean[0]) == pytest.approx(exact_level, abs=0.05)
+    assert float(state.level_var[0]) == pytest.approx(exact_level_var, rel=0.15)
+    for concept, exact in ((0, float((weight * right).sum())), (1, exact_new)):
+        p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([concept]),
+                                 difficulty=torch.tensor([0.0]), time=torch.tensor([0.0]))
+        assert float(p) == pytest.approx(exact, abs=0.01)
 
 
 def test_ou_forgets_towards_the_mean_and_the_stationary_spread():
