@@ -205,8 +205,8 @@ def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: lis
     state = filter_start(model.posterior, n_learners=len(learner_ids))
     row_of = {learner_id: i for i, learner_id in enumerate(learner_ids)}
     traits = LearnerTraits.objects.filter(learner_id__in=learner_ids, course_id=course_id).values_list(
-        "learner_id", "mean", "variance", "right", "wrong")
-    for learner_id, mean, variance, right, wrong in traits:
+        "learner_id", "mean", "variance", "right", "wrong", "recent_right", "recent_wrong")
+    for learner_id, mean, variance, right, wrong, recent_right, recent_wrong in traits:
         i = row_of[learner_id]
         if "level" in mean:
             state.level_mean[i], state.level_var[i] = mean["level"], variance["level"]
@@ -214,6 +214,7 @@ def learner_filter_state(*, model: CourseModel, course_id: int, learner_ids: lis
             state.alpha[i] = math.exp(mean["log_alpha"])
             state.stationary[i] = math.exp(2 * mean["log_sigma"]) / (2 * state.alpha[i])
         state.total_right[i], state.total_wrong[i] = right, wrong
+        state.recent_right[i], state.recent_wrong[i] = recent_right, recent_wrong
     rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id).values_list(
         "learner_id", "concept_id", "offset", "coupling", "variance", "right", "wrong", "updated_at")
     for learner_id, concept_id, offset, coupling, variance, right, wrong, updated_at in rows:

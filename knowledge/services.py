@@ -105,6 +105,7 @@ def _store(state: FilterState, i: int, *, learner_id: int, traits: LearnerTraits
     traits.mean = {**traits.mean, "level": float(state.level_mean[i])}
     traits.variance = {**traits.variance, "level": float(state.level_var[i])}
     traits.right, traits.wrong = float(state.total_right[i]), float(state.total_wrong[i])
+    traits.recent_right, traits.recent_wrong = float(state.recent_right[i]), float(state.recent_wrong[i])
     traits.model_name, traits.updated_at = MODEL_NAME, at
     traits.save()
     rows = [ConceptState(learner_id=learner_id, concept_id=concept_id, offset=float(state.offset[i, k]),
@@ -241,7 +242,8 @@ def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[in
         traits.append(LearnerTraits(learner_id=learner_id, course_id=course_id, model_name=MODEL_NAME,
                                     mean={**fitted, "level": float(state.level_mean[i])},
                                     variance={"level": float(state.level_var[i])}, right=float(state.total_right[i]),
-                                    wrong=float(state.total_wrong[i]), updated_at=now))
+                                    wrong=float(state.total_wrong[i]), recent_right=float(state.recent_right[i]),
+                                    recent_wrong=float(state.recent_wrong[i]), updated_at=now))
         for k in torch.nonzero(state.right[i] + state.wrong[i] > 0).flatten().tolist():
             concepts.append(ConceptState(
                 learner_id=learner_id, concept_id=concept_ids[k], offset=float(state.offset[i, k]),
@@ -250,5 +252,5 @@ def _store_all(state: FilterState, posterior: Posterior, *, learner_ids: list[in
                 updated_at=moment(float(state.last_seen[i, k]))))
     LearnerTraits.objects.bulk_create(traits, update_conflicts=True, unique_fields=["learner", "course"],
                                       update_fields=["model_name", "mean", "variance", "right", "wrong",
-                                                     "updated_at"])
+                                                     "recent_right", "recent_wrong", "updated_at"])
     _concept_states_write(concepts)

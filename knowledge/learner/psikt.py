@@ -3,7 +3,7 @@ r"""PSI-KT style continuous-time knowledge tracing, written from the model's equ
 Generative model (learner l, concept k, item i, answers n in time order):
 
     traits     s_l = (log alpha_l, mu_l, log sigma_l) ~ N(trait_loc, diag trait_scale^2)
-    knowledge  z_{l,k}(t) = mu~_{l,k}(t) + d_{l,k}(t),   mu~_{l,k} = mu_l + a_{l,k}(t) + c_{l,k}(t)
+    knowledge  z_{l,k}(t) = mu~_{l,k}(t) + h_l(t) + d_{l,k}(t),   mu~_{l,k} = mu_l + a_{l,k}(t) + c_{l,k}(t)
     practice   a_{l,k} = beta_k^+ log(1 + right on k so far) + beta_k^- log(1 + wrong on k so far)
                          + g^+ log(1 + right on anything so far) + g^- log(1 + wrong on anything so far):
                what practice has built, on k and in general, with diminishing returns (the power law of
@@ -14,6 +14,10 @@ Generative model (learner l, concept k, item i, answers n in time order):
                w_{jk} ~ HalfNormal(w0_{jk}) with w0 the curator's weight of the edge (a smaller scale for
                candidate edges outside the graph), so edges the answers do not support shrink towards 0;
                gamma ~ HalfNormal(1) is the course-wide transfer rate
+    recency    h_l = eta^+ sum_{m<n} rho^(n-1-m) [y_m right] + eta^- sum_{m<n} rho^(n-1-m) [y_m wrong] over the
+               learner's earlier answers m on any concept, rho = ``RECENCY_DECAY`` per answer: how the learner is
+               doing just now (a problem going well or badly), which the next few answers replace;
+               eta^{+-} ~ N(0, 0.3^2). It fades by answers, not by time, so it needs no timestamps
     forgetting d_{l,k} is an Ornstein-Uhlenbeck process in real elapsed time towards 0: with r = exp(-alpha_l dt)
                d(t + dt) | d(t) ~ N(r d(t), s_l^2 (1 - r^2)),   s_l^2 = sigma_l^2 / (2 alpha_l)  (stationary variance)
                and d_{l,k} starts from its stationary law N(0, s_l^2) at the learner's first answer on k
@@ -27,7 +31,7 @@ Generative model (learner l, concept k, item i, answers n in time order):
     several    an item i with concepts S_i (main concept k_i, the one its answers are chiefly evidence about,
                whose discrimination they have)
     concepts   combines them: in z the anchors a + c are averaged over S_i,
-                   z_{l,i}(t) = mu_l + (1/|S_i|) sum_{k in S_i} (a_{l,k} + c_{l,k})(t) + d_{l,k_i}(t),
+                   z_{l,i}(t) = mu_l + (1/|S_i|) sum_{k in S_i} (a_{l,k} + c_{l,k})(t) + h_l(t) + d_{l,k_i}(t),
                (the general term of a is the same for every k), and an answer counts as practice on every k in
                S_i; d stays the main concept's (one Gaussian per chain, so the filter below is unchanged; see
                ``Answers.concepts``)
@@ -81,6 +85,7 @@ import torch
 from pyro.infer import SVI, Trace_ELBO
 from pyro.infer.autoguide import AutoNormal
 from pyro.optim import ClippedAdam
+from scipy.signal import lfilter
 from tqdm.auto import tqdm
 
 TRAIT_NAMES = ("log_alpha", "mu", "log_sigma")
@@ -94,6 +99,8 @@ EVIDENCE_RIGHT_ON_PARENT = 3
 # SVI's step size shrinks by this factor at every step, tenfold over 1000 steps: with a constant step the one-sample
 # ELBO gradients keep the posterior wandering around the optimum (the valid loss zigzags from check to check).
 STEP_SIZE_DECAY = 0.1 ** (1 / 1000)
+# rho of the recency term h_l: an answer weighs half as much after each later answer.
+RECENCY_DECAY = 0.5
 
 PROBIT_SLOPE = math.sqrt(math.pi / 8)  # Phi(lambda x) ~= sigmoid(x): the logistic answer curve, in probit form
 
@@ -346,8 +353,10 @@ class Chains:
     and so on; ``rank_sizes[r]`` is how many rows have rank r. Aligned with ``rows``: ``total_right_before`` /
     ``total_wrong_before``, the learner's answers on any concept before each row. For ranks r >= 1,
     ``previous[r]`` is the position of each row's predecessor within rank r - 1, and ``gap`` (N - rank_sizes[0],)
-    the time since it. ``practice``: the practice on each of the item's concepts behind each answer;
-    ``edge_practice``: on their prerequisites (empty without edges, and then transfer costs nothing).
+    the time since it. ``recent_right_before`` / ``recent_wrong_before``: the learner's earlier answers on any
+    concept, each weighted by RECENCY_DECAY^(answers since), the sums of the recency term h. ``practice``: the
+    practice on each of the item's concepts behind each answer; ``edge_practice``: on their prerequisites (empty
+    without edges, and then transfer costs nothing).
     """
 
     rows: torch.Tensor  # (N,) long
@@ -356,6 +365,8 @@ class Chains:
     gap: torch.Tensor  # (N - rank_sizes[0],)
     total_right_before: torch.Tensor  # (N,)
     total_wrong_before: torch.Tensor  # (N,)
+    recent_right_before: torch.Tensor  # (N,)
+    recent_wrong_before: torch.Tensor  # (N,)
     practice: ConceptPractice
     edge_practice: EdgePractice = field(default_factory=_no_edge_practice)
 
@@ -381,6 +392,7 @@ def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chai
     right_before_in_order = np.cumsum(right_in_order) - right_in_order
     total_right = right_before_in_order[position] - right_before_in_order[first]  # (N,) by row
     total_answers = position - first
+    recent_right, recent_wrong = (recent_sums(values, position, first) for values in (right, 1.0 - right))
     by_rank = np.argsort(rank, kind="stable")  # positions in ``order``, rank-major, chains in the same order per rank
     rank_sizes = np.bincount(rank).tolist() if len(rank) else []
     position_in_rank = np.empty(len(order), dtype=np.int64)
@@ -394,9 +406,24 @@ def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chai
         gap=torch.as_tensor(np.maximum(time[order[later]] - time[order[later - 1]], 0.0)).float(),
         total_right_before=torch.as_tensor(total_right[rows], dtype=torch.float32),
         total_wrong_before=torch.as_tensor(total_answers[rows] - total_right[rows], dtype=torch.float32),
+        recent_right_before=torch.as_tensor(recent_right[rows], dtype=torch.float32),
+        recent_wrong_before=torch.as_tensor(recent_wrong[rows], dtype=torch.float32),
         practice=concept_practice(answers),
         edge_practice=_no_edge_practice() if edges is None else edge_practice(answers, edges),
     )
+
+
+def recent_sums(values: np.ndarray, position: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """sum_{m<n} rho^(n-1-m) values_m over each row's earlier rows of the same learner, rho = RECENCY_DECAY, shape
+    (N,) by row; ``position`` and ``first`` as ``learner_positions`` gives them.
+
+    One recursion h_{n+1} = rho h_n + values_n runs over all learners' rows laid end to end (``lfilter``); what the
+    learners before leave at a learner's first row then fades by rho per row and is taken off."""
+    in_order = np.empty(len(values))
+    in_order[position] = values
+    through = lfilter([1.0], [1.0, -RECENCY_DECAY], in_order)  # sums up to and including each row
+    before = np.r_[0.0, through[:-1]]
+    return before[position] - before[first] * RECENCY_DECAY ** (position - first).astype(np.float64)
 
 
 def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch.Tensor,
@@ -425,13 +452,14 @@ def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
                          learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
                          discrimination: torch.Tensor, fading_gain: torch.Tensor | None = None,
-                         edge_weight: torch.Tensor | None = None, gamma: torch.Tensor | None = None) -> torch.Tensor:
+                         edge_weight: torch.Tensor | None = None, gamma: torch.Tensor | None = None,
+                         recency: torch.Tensor | None = None) -> torch.Tensor:
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l, and each
     concept's discrimination kappa_k (K,).
 
     With ``fading_gain`` (K, 2) (delta_k^+, delta_k^-), each answer's fading gain on its main concept is added to d
     after it; with ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is
-    added.
+    added; with ``recency`` (2,) (eta^+, eta^-), the recency term h.
     Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
     ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
     learners answering one concept hundreds of times) multiplies.
@@ -447,6 +475,8 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                                          edge_weight=edge_weight, gamma=gamma)
     anchor = built[rows] + practice_anchor(chains.total_right_before, chains.total_wrong_before, general[0],
                                            general[1])
+    if recency is not None:
+        anchor = anchor + recency[0] * chains.recent_right_before + recency[1] * chains.recent_wrong_before
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
     concept = answers.concept[rows]  # (N,)
@@ -503,6 +533,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
     learn_loc = pyro.sample("learn_loc", dist.Normal(torch.tensor([0.2, 0.1]), 0.5).to_event(1))  # (2,) right, wrong
     general = pyro.sample("general", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) right, wrong
     fading_loc = pyro.sample("fading_loc", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
+    recency = pyro.sample("recency", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) eta^+, eta^-
     with pyro.plate("concepts", cohort.n_concepts):
         concept_difficulty = pyro.sample("concept_difficulty", dist.Normal(0.0, 1.5))  # (K,)
         learn_right = pyro.sample("learn_right", dist.Normal(learn_loc[0], 0.2))  # (K,)
@@ -526,7 +557,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
                                                 difficulty=item_difficulty[answers.item],
                                                 learn_right=learn_right, learn_wrong=learn_wrong, general=general,
                                                 discrimination=torch.exp(log_discrimination), fading_gain=fading_gain,
-                                                edge_weight=edge_weight, gamma=gamma))
+                                                edge_weight=edge_weight, gamma=gamma, recency=recency))
 
 
 @dataclass(frozen=True)
@@ -548,6 +579,7 @@ class Posterior:
     edge_weight: torch.Tensor = field(default_factory=lambda: torch.empty(0))  # (E,) w_{jk}
     edge_interval: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2))  # (E, 2) 90 % credible interval
     gamma: torch.Tensor = field(default_factory=lambda: torch.tensor(0.0))  # () transfer rate
+    recency: torch.Tensor = field(default_factory=lambda: torch.zeros(2))  # (2,) eta^+, eta^- of the recency term
 
 
 def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
@@ -604,7 +636,7 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
         learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], fading_gain=median["fading_gain"],
         discrimination=torch.exp(median["log_discrimination"]),
-        general=median["general"], item_seen=seen, **edges,
+        general=median["general"], recency=median["recency"], item_seen=seen, **edges,
     )
 
 
@@ -616,7 +648,8 @@ class FilterState:
     d_{l,k} | mu_l ~ N(offset + coupling mu_l, variance), as of ``last_seen`` (NaN: never answered, d then has its
     stationary law, coupling 0). This is the exact form of the joint Gaussian belief here, because every answer
     involves mu_l and one d_{l,k} (see ``answer_update``). right / wrong count answers per concept, totals per
-    learner; alpha and stationary (s_l^2) are each learner's forgetting rate and stationary variance of d.
+    learner; recent_right / recent_wrong are the sums of the recency term h (see ``recent_sums``); alpha and
+    stationary (s_l^2) are each learner's forgetting rate and stationary variance of d.
     """
 
     level_mean: torch.Tensor  # (L,)
@@ -629,6 +662,8 @@ class FilterState:
     wrong: torch.Tensor  # (L, K)
     total_right: torch.Tensor  # (L,)
     total_wrong: torch.Tensor  # (L,)
+    recent_right: torch.Tensor  # (L,)
+    recent_wrong: torch.Tensor  # (L,)
     alpha: torch.Tensor  # (L,)
     stationary: torch.Tensor  # (L,)
 
@@ -656,6 +691,8 @@ def filter_start(posterior: Posterior, *, n_learners: int, traits: torch.Tensor 
         wrong=torch.zeros(n_learners, n_concepts),
         total_right=torch.zeros(n_learners),
         total_wrong=torch.zeros(n_learners),
+        recent_right=torch.zeros(n_learners),
+        recent_wrong=torch.zeros(n_learners),
         alpha=alpha,
         stationary=stationary,
     )
@@ -686,7 +723,8 @@ def _knowledge_now(state: FilterState, who: torch.Tensor, k: torch.Tensor,
 
 def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, concepts: torch.Tensor) -> torch.Tensor:
     """The anchor of an item with these concepts (B, M), -1 padded: the mean over them of a_{l,k} + c_{l,k}
-    (practice on k and, along the graph's edges, on k's prerequisites), plus the general practice term."""
+    (practice on k and, along the graph's edges, on k's prerequisites), plus the general practice term and the
+    recency term h_l."""
     present = concepts >= 0
     k = concepts.clamp(min=0)
     learner = who[:, None].expand_as(k)
@@ -695,8 +733,10 @@ def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, con
     if len(posterior.edge_weight):
         built = built + transfer_now(posterior, state, learner.flatten(), k.flatten()).reshape(k.shape)
     share = present / present.sum(dim=1, keepdim=True)  # (B, M)
-    return (share * built).sum(dim=1) + practice_anchor(state.total_right[who], state.total_wrong[who],
-                                                        posterior.general[0], posterior.general[1])
+    general = practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
+                              posterior.general[1])
+    recent = posterior.recency[0] * state.recent_right[who] + posterior.recency[1] * state.recent_wrong[who]
+    return (share * built).sum(dim=1) + general + recent
 
 
 def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
@@ -728,6 +768,8 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     state.wrong[touched_who, touched] += 1 - touched_outcome
     state.total_right[who] += outcome
     state.total_wrong[who] += 1 - outcome
+    state.recent_right[who] = RECENCY_DECAY * state.recent_right[who] + outcome
+    state.recent_wrong[who] = RECENCY_DECAY * state.recent_wrong[who] + 1 - outcome
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
     state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
     gain = outcome * posterior.fading_gain[concept, 0] + (1 - outcome) * posterior.fading_gain[concept, 1]
@@ -801,11 +843,13 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
 
 # Values a stored posterior may lack, with their shapes and their defaults given the rest of it: snapshots from
 # before transfer have no edges and gamma 0; snapshots from before fading gains have none (a zero row per concept),
-# nor, from before discrimination, any discrimination (1 per concept).
+# nor, from before discrimination, any discrimination (1 per concept), nor, from before the recency term, its
+# coefficients (0: no recency).
 _OPTIONAL = {"edges": ((-1, 2), lambda data: []), "edge_weight": ((-1,), lambda data: []),
              "edge_interval": ((-1, 2), lambda data: []), "gamma": ((), lambda data: 0.0),
              "fading_gain": ((-1, 2), lambda data: [[0.0, 0.0]] * len(data["concept_difficulty"])),
-             "discrimination": ((-1,), lambda data: [1.0] * len(data["concept_difficulty"]))}
+             "discrimination": ((-1,), lambda data: [1.0] * len(data["concept_difficulty"])),
+             "recency": ((2,), lambda data: [0.0, 0.0])}
 
 
 def posterior_from_dict(data: dict[str, list]) -> Posterior:

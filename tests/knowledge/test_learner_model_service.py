@@ -59,6 +59,8 @@ def test_online_updates_equal_replaying_the_answers_through_the_filter(session):
     traits = LearnerTraits.objects.get(learner=session.learner)
     assert traits.mean["level"] == pytest.approx(float(state.level_mean[0]), abs=1e-4)
     assert (traits.right, traits.wrong) == (3, 2)
+    assert (traits.recent_right, traits.recent_wrong) == pytest.approx(
+        (float(state.recent_right[0]), float(state.recent_wrong[0])))
 
 
 def test_the_course_model_follows_curators_edits_made_after_it_was_built(course):

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from knowledge.learner.psikt import (
+    RECENCY_DECAY,
     Answers,
     Posterior,
     answer_update,
@@ -20,9 +21,11 @@ from knowledge.learner.psikt import (
     filter_start,
     filter_step,
     filter_success,
+    learner_positions,
     ou_predict,
     posterior_from_dict,
     posterior_to_dict,
+    recent_sums,
 )
 
 
@@ -126,9 +129,9 @@ def test_chains_group_each_learners_concept_answers_in_time_order():
 
 
 def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination, edges=(), weights=(),
-                               gamma=0.0):
+                               gamma=0.0, recency=(0.0, 0.0)):
     """The chain likelihood answer by answer, in plain Python floats."""
-    total, state, counts, totals = 0.0, {}, {}, {}
+    total, state, counts, totals, recent = 0.0, {}, {}, {}, {}
     for n in range(len(answers.correct)):
         learner, k = int(answers.learner[n]), int(answers.concept[n])
         alpha, level, sigma = math.exp(traits[learner, 0]), float(traits[learner, 1]), math.exp(traits[learner, 2])
@@ -152,6 +155,8 @@ def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, genera
             anchor += built / len(item_concepts)
         all_right, all_wrong = totals.get(learner, (0, 0))
         anchor += float(general[0]) * math.log1p(all_right) + float(general[1]) * math.log1p(all_wrong)
+        recent_right, recent_wrong = recent.get(learner, (0.0, 0.0))
+        anchor += recency[0] * recent_right + recency[1] * recent_wrong
         kappa = float(discrimination[k])
         z = level + anchor + mean - float(difficulty[n])
         lam = math.sqrt(math.pi / 8) * kappa  # the probit slope on z, kappa lambda
@@ -169,6 +174,7 @@ def _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, genera
             rights, wrongs = counts.get((learner, c), (0, 0))
             counts[learner, c] = (rights + y, wrongs + 1 - y)
         totals[learner] = (all_right + y, all_wrong + 1 - y)
+        recent[learner] = (RECENCY_DECAY * recent_right + y, RECENCY_DECAY * recent_wrong + 1 - y)
         state[learner, k] = (mean, new_var, float(answers.time[n]))
     return total
 
@@ -202,6 +208,32 @@ def test_vectorised_chain_likelihood_with_transfer_equals_a_plain_loop():
     without = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination)
     assert float(vectorised) == pytest.approx(total, rel=1e-4)
     assert abs(total - without) > 0.1  # the transfer term is really there
+
+
+def test_vectorised_chain_likelihood_with_recency_equals_a_plain_loop():
+    answers, traits, difficulty, right, wrong, general, discrimination = _likelihood_inputs()
+    vectorised = chain_log_likelihood(answers, chains_build(answers), traits=traits, difficulty=difficulty,
+                                      learn_right=right, learn_wrong=wrong, general=general,
+                                      discrimination=discrimination, recency=torch.tensor([0.4, -0.3]))
+    total = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination,
+                                       recency=(0.4, -0.3))
+    without = _plain_loop_log_likelihood(answers, traits, difficulty, right, wrong, general, discrimination)
+    assert float(vectorised) == pytest.approx(total, rel=1e-4)
+    assert abs(total - without) > 0.1  # the recency term is really there
+
+
+def test_recent_sums_weigh_each_learners_earlier_answers_by_their_age():
+    # rows of two learners interleaved, learner 0's out of time order
+    answers = _answers([0, 1, 0, 1, 0], [0, 0, 1, 1, 0], [3.0, 1.0, 1.0, 2.0, 2.0], [1, 1, 1, 0, 1])
+    position, first = learner_positions(answers)
+    sums = recent_sums(answers.correct.numpy().astype(np.float64), position, first)
+    # learner 0 in time order: rows 2, 4, 0, all right; learner 1: row 1 right, then row 3
+    assert sums.tolist() == pytest.approx([1.0 + RECENCY_DECAY, 0.0, 0.0, 1.0, 1.0])
+    long_run = _answers([0] * 200 + [1], [0] * 201, list(range(201)), [1] * 201)
+    position, first = learner_positions(long_run)
+    after_long_run = recent_sums(long_run.correct.numpy().astype(np.float64), position, first)
+    assert after_long_run[-1] == 0.0  # learner 1 starts afresh: nothing carried over from learner 0
+    assert after_long_run[199] == pytest.approx(1 / (1 - RECENCY_DECAY))
 
 
 def _with_second_concepts(answers: Answers, n_concepts: int) -> Answers:
@@ -393,7 +425,8 @@ def _filtered_and_fitted_log_likelihood(posterior: Posterior, answers: Answers):
                                difficulty=posterior.item_difficulty[answers.item], learn_right=posterior.learn_right,
                                learn_wrong=posterior.learn_wrong, general=posterior.general,
                                discrimination=posterior.discrimination, fading_gain=posterior.fading_gain,
-                               edge_weight=posterior.edge_weight, gamma=posterior.gamma)
+                               edge_weight=posterior.edge_weight, gamma=posterior.gamma,
+                               recency=posterior.recency)
     return filtered, float(fit), state
 
 
@@ -403,7 +436,7 @@ def test_filter_with_fitted_traits_scores_the_answers_as_the_fit_does():
                                  edges=torch.tensor([[0, 1], [1, 2]]), edge_weight=torch.tensor([1.0, 0.5]))
     posterior = replace(cohort_fit(simulation.cohort, steps=5, progress=False),
                         fading_gain=torch.tensor([[0.5, -0.2], [0.3, 0.0], [0.6, 0.1]]),
-                        discrimination=torch.tensor([1.0, 0.6, 1.7]))
+                        discrimination=torch.tensor([1.0, 0.6, 1.7]), recency=torch.tensor([0.4, -0.3]))
     answers = simulation.cohort.answers
     filtered, fit, _ = _filtered_and_fitted_log_likelihood(posterior, answers)
     assert len(posterior.edge_weight) == 2 and posterior.edge_interval.shape == (2, 2)
