@@ -745,11 +745,12 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     """One answer for each learner in ``who`` (distinct): predict P(correct), then absorb the answer.
 
     ``concept`` is the item's main concept; ``concepts`` (B, M), -1 padded, main first, all of them when the
-    item has several (see ``Answers``). The answer moves d of the main concept and the practice counts of every
-    one; the others' d are carried forward to ``time``, which leaves their law as it was (the OU transition
-    composes), and gets the answer's fading gain. Where ``observe`` is False the answer is not read: the belief
-    is only carried forward in time, and the practice counts and the fading gain grow by the expected answer
-    (p right, 1 - p wrong). Returns p, shape (len(who),).
+    item has several (see ``Answers``). The answer moves the level and d of the main concept, the practice counts
+    of every one and the learner's recency sums; the others' d are carried forward to ``time``, which leaves their
+    law as it was (the OU transition composes), and the main concept's d gets the answer's fading gain. Where
+    ``observe`` is False the answer is not read: the belief is only carried forward in time, and the practice
+    counts, the recency sums and the fading gain grow by the expected answer (p right, 1 - p wrong). Returns p,
+    shape (len(who),).
     """
     sets = concept_sets_of(concept, concepts)
     offset_now, coupling_now, variance_now = _knowledge_now(state, who, concept, time)
