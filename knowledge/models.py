@@ -67,8 +67,8 @@ class LearnerTraits(models.Model):
     """Posterior over one learner's traits in one course: ``mean`` / ``variance`` by trait name
     ("level" is updated with every answer; the others by cohort refits); ``right`` / ``wrong`` count the
     learner's answers in the course (an answer on an item with several concepts counts once here, once on each
-    of its concepts' states); ``recent_right`` / ``recent_wrong`` count them too, each fading by half with every
-    later answer (the learner model's recency term)."""
+    of its concepts' states); ``recent_right`` / ``recent_wrong`` count them too, each weighed down by
+    ``RECENCY_DECAY`` with every later answer (the learner model's recency term)."""
 
     learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="traits")
     course = models.ForeignKey("tutoring.Course", on_delete=models.CASCADE, related_name="+")
