@@ -496,11 +496,12 @@ def test_a_fresh_practice_gain_fades_with_time_and_the_lasting_gain_stays():
 
 def test_old_snapshot_without_edges_loads_with_transfer_off():
     stored = posterior_to_dict(_posterior(weight=1.0, gamma=1.0))
-    for key in ("edges", "edge_weight", "edge_interval", "gamma", "fading_gain", "discrimination"):
+    for key in ("edges", "edge_weight", "edge_interval", "gamma", "fading_gain", "discrimination", "recency"):
         del stored[key]
     old = posterior_from_dict({**stored, "edge_suggestions": []})
     assert old.edges.shape == (0, 2) and old.edge_weight.shape == (0,) and float(old.gamma) == 0.0
     assert torch.equal(old.fading_gain, torch.zeros(2, 2)) and torch.equal(old.discrimination, torch.ones(2))
+    assert torch.equal(old.recency, torch.zeros(2))
     assert _child_success_after_parent_practice(old, 8) == pytest.approx(_child_success_after_parent_practice(old, 0))
 
 
