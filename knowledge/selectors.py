@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
@@ -187,14 +187,14 @@ def _course_model_build(course_id: int) -> CourseModel:
             for e, (j, k) in enumerate(posterior.edges.tolist())
             if snapshot.concept_ids[j] in authored.concept_index and snapshot.concept_ids[k] in authored.concept_index]
     fitted_edges = torch.tensor([e for e, _, _ in kept], dtype=torch.long)
-    merged = Posterior(trait_loc=posterior.trait_loc, trait_scale=posterior.trait_scale, traits=merged.traits,
-                       item_difficulty=merged.item_difficulty, concept_difficulty=merged.concept_difficulty,
-                       learn_right=merged.learn_right, learn_wrong=merged.learn_wrong,
-                       fading_gain=merged.fading_gain, discrimination=merged.discrimination,
-                       general=posterior.general, item_seen=merged.item_seen,
-                       edges=torch.tensor([[j, k] for _, j, k in kept], dtype=torch.long).reshape(-1, 2),
-                       edge_weight=posterior.edge_weight[fitted_edges],
-                       edge_interval=posterior.edge_interval[fitted_edges], gamma=posterior.gamma)
+    # The course-wide coefficients (population prior, general practice, transfer rate, recency) come with the fit.
+    merged = replace(posterior, traits=merged.traits, item_difficulty=merged.item_difficulty,
+                     concept_difficulty=merged.concept_difficulty, learn_right=merged.learn_right,
+                     learn_wrong=merged.learn_wrong, fading_gain=merged.fading_gain,
+                     discrimination=merged.discrimination, item_seen=merged.item_seen,
+                     edges=torch.tensor([[j, k] for _, j, k in kept], dtype=torch.long).reshape(-1, 2),
+                     edge_weight=posterior.edge_weight[fitted_edges],
+                     edge_interval=posterior.edge_interval[fitted_edges])
     return CourseModel(posterior=merged, concept_index=authored.concept_index, item_index=authored.item_index,
                        item_concepts=authored.item_concepts, version=snapshot.version)
 

@@ -211,6 +211,18 @@ def test_a_snapshot_stored_before_transfer_still_serves_the_app(session, course)
     assert edge_suggestion_list(course_id=course.id) == []
 
 
+def test_the_app_predicts_with_every_course_wide_coefficient_of_the_active_fit(session, course):
+    _practise(session, [True, False, True])
+    snapshot = learner_model_refit(course_id=course.id, steps=10)
+    snapshot.parameters = {**snapshot.parameters, "recency": [0.4, -0.3], "general": [0.2, -0.1],
+                           "trait_loc": [-1.0, 0.5, -0.5], "trait_scale": [0.3, 0.8, 0.2]}
+    snapshot.save()
+    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    posterior = course_model(course_id=course.id).posterior
+    for name in ("recency", "general", "trait_loc", "trait_scale"):
+        assert getattr(posterior, name).tolist() == pytest.approx(snapshot.parameters[name]), name
+
+
 def test_retention_forecast_fades_what_was_just_practised_and_grows_less_sure(session):
     _practise(session, [True, True, True, True])
     now = timezone.now()
