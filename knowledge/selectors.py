@@ -252,7 +252,7 @@ def _mastery_at(model: CourseModel, state: FilterState, *, learner_ids: list[int
     concept = torch.arange(n_concepts).repeat(len(learner_ids))
     p, low, high = filter_success(model.posterior, state, who=who, concept=concept,
                                   difficulty=model.posterior.concept_difficulty[concept],
-                                  time=torch.full((len(who),), days(at)))
+                                  time=torch.full((len(who),), days(at)), with_recency=False)
     observed = (state.right + state.wrong)[who, concept] > 0
     return {
         (learner_ids[int(i)], model.concept_ids[int(k)]): Mastery(p=float(pp), low=float(lo), high=float(hi),

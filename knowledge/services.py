@@ -94,7 +94,8 @@ def learner_observe(
                 correct=torch.tensor([float(correct)]), observe=torch.tensor([True]), concepts=concepts)
     _store(state, 0, learner_id=learner_id, traits=traits, concepts=indices, at=at)
     p, low, high = filter_success(model.posterior, state, who=torch.zeros(len(k), dtype=torch.long), concept=k,
-                                  difficulty=model.posterior.concept_difficulty[k], time=now.expand(len(k)))
+                                  difficulty=model.posterior.concept_difficulty[k], time=now.expand(len(k)),
+                                  with_recency=False)
     return {concept_id: Mastery(p=float(p[m]), low=float(low[m]), high=float(high[m]), observed=True)
             for m, concept_id in enumerate(indices)}
 

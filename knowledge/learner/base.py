@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Mastery:
-    """What a student or teacher sees: P(right on a typical item of the concept) and a 90 % interval."""
+    """What a student or teacher sees: P(right on a typical item of the concept) and a 90 % interval, from what the
+    learner knows; how their last few answers went (the learner model's recency term) is left out, so that an
+    answer on one concept does not swing the mastery of all the others."""
 
     p: float
     low: float

@@ -729,10 +729,11 @@ def _knowledge_now(state: FilterState, who: torch.Tensor, k: torch.Tensor,
     return torch.where(known, offset, 0.0), torch.where(known, coupling, 0.0), torch.where(known, variance, stationary)
 
 
-def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, concepts: torch.Tensor) -> torch.Tensor:
+def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, concepts: torch.Tensor, *,
+                with_recency: bool = True) -> torch.Tensor:
     """The anchor of an item with these concepts (B, M), -1 padded: the mean over them of a_{l,k} + c_{l,k}
-    (practice on k and, along the graph's edges, on k's prerequisites), plus the general practice term and the
-    recency term h_l."""
+    (practice on k and, along the graph's edges, on k's prerequisites), plus the general practice term and, unless
+    ``with_recency`` is False, the recency term h_l."""
     present = concepts >= 0
     k = concepts.clamp(min=0)
     learner = who[:, None].expand_as(k)
@@ -743,6 +744,8 @@ def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, con
     share = present / present.sum(dim=1, keepdim=True)  # (B, M)
     general = practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
                               posterior.general[1])
+    if not with_recency:
+        return (share * built).sum(dim=1) + general
     recent = posterior.recency[0] * state.recent_right[who] + posterior.recency[1] * state.recent_wrong[who]
     return (share * built).sum(dim=1) + general + recent
 
@@ -789,10 +792,12 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
 
 
 def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
-                   difficulty: torch.Tensor, time: torch.Tensor,
-                   concepts: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+                   difficulty: torch.Tensor, time: torch.Tensor, concepts: torch.Tensor | None = None,
+                   with_recency: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """P(correct) at ``time`` on items of these difficulties, without changing the state; with a 90 % interval.
-    ``concepts``: as in ``filter_step``, for items with several concepts.
+    ``concepts``: as in ``filter_step``, for items with several concepts. With ``with_recency`` False the recency
+    term h_l is left out: what the learner knows, apart from how their last few answers went (the mastery a
+    learner and their teacher read should not swing on every concept with each answer on one of them).
 
     z - b ~ N(m, v) (``answer_moments``, the item's anchor taken off b): p = Phi(lambda kappa m / sqrt(1 + lambda^2
     kappa^2 v)), kappa the main concept's discrimination; the interval is sigmoid(kappa (m -+ 1.645 sqrt(v))).
@@ -800,7 +805,7 @@ def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tenso
     offset, coupling, variance = _knowledge_now(state, who, concept, time)
     sets = concept_sets_of(concept, concepts)
     m, v = answer_moments(state.level_mean[who], state.level_var[who], offset, coupling, variance,
-                          difficulty - _anchor_now(posterior, state, who, sets))
+                          difficulty - _anchor_now(posterior, state, who, sets, with_recency=with_recency))
     kappa = posterior.discrimination[concept]
     c, _, _ = probit_absorb(m, v, torch.ones_like(m), kappa)  # c of a right answer: P(correct) = Phi(c)
     p = torch.special.ndtr(c)

@@ -14,6 +14,7 @@ from knowledge.selectors import (
     days,
     edge_suggestion_list,
     item_concept_sets,
+    learner_item_success,
     learner_mastery,
     learner_outlook,
 )
@@ -221,6 +222,44 @@ def test_the_app_predicts_with_every_course_wide_coefficient_of_the_active_fit(s
     posterior = course_model(course_id=course.id).posterior
     for name in ("recency", "general", "trait_loc", "trait_scale"):
         assert getattr(posterior, name).tolist() == pytest.approx(snapshot.parameters[name]), name
+
+
+def test_mastery_shows_what_the_learner_knows_while_the_item_chooser_also_reads_how_the_last_answers_went(
+        session, course):
+    _practise(session, [True, False, True])
+    snapshot = learner_model_refit(course_id=course.id, steps=10)
+    snapshot.parameters = {**snapshot.parameters, "recency": [0.8, -0.8]}
+    snapshot.save()
+    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    now = timezone.now()
+    items = list(Item.objects.filter(course=course).values_list("id", flat=True))
+
+    def read(recent_right: float, recent_wrong: float) -> tuple[dict, dict]:
+        LearnerTraits.objects.filter(learner=session.learner).update(recent_right=recent_right,
+                                                                     recent_wrong=recent_wrong)
+        return (learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=now),
+                learner_item_success(learner_id=session.learner_id, course_id=course.id, item_ids=items, at=now))
+
+    going_well, chances_going_well = read(2.0, 0.0)
+    going_badly, chances_going_badly = read(0.0, 2.0)
+    assert going_well == going_badly
+    assert all(chances_going_badly[item] < chances_going_well[item] for item in items)
+
+
+def test_the_mastery_an_answer_shows_at_once_is_what_the_mastery_view_reads_after_it(session, course):
+    _practise(session, [True, False, True])
+    snapshot = learner_model_refit(course_id=course.id, steps=10)
+    snapshot.parameters = {**snapshot.parameters, "recency": [0.8, -0.8]}
+    snapshot.save()
+    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    session.refresh_from_db()
+    item = session.current_item
+    result = services.attempt_record(session=session, item_id=item.id, response=wrong_answer(item),
+                                     client_id=uuid.uuid4())
+    viewed = learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=result.attempt.created_at)
+    assert result.mastery
+    for concept_id, mastery in result.mastery.items():
+        assert mastery.p == pytest.approx(viewed[(session.learner_id, concept_id)].p, abs=1e-6)
 
 
 def test_retention_forecast_fades_what_was_just_practised_and_grows_less_sure(session):
