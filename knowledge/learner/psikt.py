@@ -744,10 +744,11 @@ def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, con
     share = present / present.sum(dim=1, keepdim=True)  # (B, M)
     general = practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
                               posterior.general[1])
-    if not with_recency:
-        return (share * built).sum(dim=1) + general
-    recent = posterior.recency[0] * state.recent_right[who] + posterior.recency[1] * state.recent_wrong[who]
-    return (share * built).sum(dim=1) + general + recent
+    anchor = (share * built).sum(dim=1) + general
+    if with_recency:
+        anchor = (anchor + posterior.recency[0] * state.recent_right[who]
+                  + posterior.recency[1] * state.recent_wrong[who])
+    return anchor
 
 
 def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
