@@ -243,6 +243,15 @@ def learner_outlook(*, learner_ids: list[int], course_id: int, at: datetime, day
             _mastery_at(model, state, learner_ids=learner_ids, at=at + timedelta(days=days_ahead)))
 
 
+def concept_mastery(model: CourseModel, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
+                    at: datetime) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """P(right on a typical item of each concept) at ``at`` with its 90 % interval, for learner rows ``who`` of
+    ``state``: the recency term is left out (see ``Mastery``)."""
+    return filter_success(model.posterior, state, who=who, concept=concept,
+                          difficulty=model.posterior.concept_difficulty[concept],
+                          time=torch.full((len(who),), days(at)), with_recency=False)
+
+
 def _mastery_at(model: CourseModel, state: FilterState, *, learner_ids: list[int],
                 at: datetime) -> dict[tuple[int, int], Mastery]:
     n_concepts = len(model.concept_index)
@@ -250,9 +259,7 @@ def _mastery_at(model: CourseModel, state: FilterState, *, learner_ids: list[int
         return {}
     who = torch.arange(len(learner_ids)).repeat_interleave(n_concepts)
     concept = torch.arange(n_concepts).repeat(len(learner_ids))
-    p, low, high = filter_success(model.posterior, state, who=who, concept=concept,
-                                  difficulty=model.posterior.concept_difficulty[concept],
-                                  time=torch.full((len(who),), days(at)), with_recency=False)
+    p, low, high = concept_mastery(model, state, who=who, concept=concept, at=at)
     observed = (state.right + state.wrong)[who, concept] > 0
     return {
         (learner_ids[int(i)], model.concept_ids[int(k)]): Mastery(p=float(pp), low=float(lo), high=float(hi),

@@ -22,12 +22,12 @@ from knowledge.learner.psikt import (
     edge_suggestions,
     filter_run,
     filter_step,
-    filter_success,
     item_difficulty_of,
     posterior_to_dict,
 )
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 from knowledge.selectors import (
+    concept_mastery,
     course_graph,
     course_model,
     days,
@@ -93,9 +93,7 @@ def learner_observe(
                 difficulty=item_difficulty_of(model.posterior, item, main), time=now,
                 correct=torch.tensor([float(correct)]), observe=torch.tensor([True]), concepts=concepts)
     _store(state, 0, learner_id=learner_id, traits=traits, concepts=indices, at=at)
-    p, low, high = filter_success(model.posterior, state, who=torch.zeros(len(k), dtype=torch.long), concept=k,
-                                  difficulty=model.posterior.concept_difficulty[k], time=now.expand(len(k)),
-                                  with_recency=False)
+    p, low, high = concept_mastery(model, state, who=torch.zeros(len(k), dtype=torch.long), concept=k, at=at)
     return {concept_id: Mastery(p=float(p[m]), low=float(low[m]), high=float(high[m]), observed=True)
             for m, concept_id in enumerate(indices)}
 

@@ -212,13 +212,19 @@ def test_a_snapshot_stored_before_transfer_still_serves_the_app(session, course)
     assert edge_suggestion_list(course_id=course.id) == []
 
 
-def test_the_app_predicts_with_every_course_wide_coefficient_of_the_active_fit(session, course):
-    _practise(session, [True, False, True])
+def _active_fit_with(course, **parameters) -> ModelSnapshot:
+    """Refit the course briefly, then set these fitted parameters in the active snapshot."""
     snapshot = learner_model_refit(course_id=course.id, steps=10)
-    snapshot.parameters = {**snapshot.parameters, "recency": [0.4, -0.3], "general": [0.2, -0.1],
-                           "trait_loc": [-1.0, 0.5, -0.5], "trait_scale": [0.3, 0.8, 0.2]}
+    snapshot.parameters = {**snapshot.parameters, **parameters}
     snapshot.save()
     selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    return snapshot
+
+
+def test_the_app_predicts_with_every_course_wide_coefficient_of_the_active_fit(session, course):
+    _practise(session, [True, False, True])
+    snapshot = _active_fit_with(course, recency=[0.4, -0.3], general=[0.2, -0.1], trait_loc=[-1.0, 0.5, -0.5],
+                                trait_scale=[0.3, 0.8, 0.2])
     posterior = course_model(course_id=course.id).posterior
     for name in ("recency", "general", "trait_loc", "trait_scale"):
         assert getattr(posterior, name).tolist() == pytest.approx(snapshot.parameters[name]), name
@@ -227,10 +233,7 @@ def test_the_app_predicts_with_every_course_wide_coefficient_of_the_active_fit(s
 def test_mastery_shows_what_the_learner_knows_while_the_item_chooser_also_reads_how_the_last_answers_went(
         session, course):
     _practise(session, [True, False, True])
-    snapshot = learner_model_refit(course_id=course.id, steps=10)
-    snapshot.parameters = {**snapshot.parameters, "recency": [0.8, -0.8]}
-    snapshot.save()
-    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    _active_fit_with(course, recency=[0.8, -0.8])
     now = timezone.now()
     items = list(Item.objects.filter(course=course).values_list("id", flat=True))
 
@@ -248,10 +251,7 @@ def test_mastery_shows_what_the_learner_knows_while_the_item_chooser_also_reads_
 
 def test_the_mastery_an_answer_shows_at_once_is_what_the_mastery_view_reads_after_it(session, course):
     _practise(session, [True, False, True])
-    snapshot = learner_model_refit(course_id=course.id, steps=10)
-    snapshot.parameters = {**snapshot.parameters, "recency": [0.8, -0.8]}
-    snapshot.save()
-    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    _active_fit_with(course, recency=[0.8, -0.8])
     session.refresh_from_db()
     item = session.current_item
     result = services.attempt_record(session=session, item_id=item.id, response=wrong_answer(item),
