@@ -12,11 +12,11 @@ Writes ``DIR/knowledge.json`` and ``DIR/knowledge.md``. Four measurements:
   ``time.perf_counter`` after ``ONLINE_WARMUP`` untimed calls on a throwaway state; inputs are built before the
   clock starts. Reported per torch setting (see ``ONLINE_SETTINGS``): p50, p90, p99, max in milliseconds.
 - ``refit``: ``cohort_fit`` of the whole ``assist2017_akt`` data set, converted as the evaluation harness's
-  ``PsiKT.fit`` does: load seconds, chain-building seconds, seconds per SVI step, total fit seconds for
-  ``--refit-steps`` and the process's peak resident memory (``ru_maxrss``: the whole run's peak so far). A fit
-  projected (after at least ``REFIT_EXTRAPOLATE_AFTER_STEPS`` steps) to run past ``REFIT_RUN_LIMIT_SECONDS`` is stopped
-  and its total extrapolated from the steps it ran (``extrapolated: true``). Skipped, with the reason in
-  ``skipped``, when the data folder is absent.
+  ``PsiKT.fit`` does (without candidate edges): load seconds, chain-building seconds, seconds per SVI step, total
+  fit seconds for ``--refit-steps`` and the process's peak resident memory (``ru_maxrss``: the whole run's peak so
+  far). A fit projected (after at least ``REFIT_EXTRAPOLATE_AFTER_STEPS`` steps) to run past
+  ``REFIT_RUN_LIMIT_SECONDS`` is stopped and its total extrapolated from the steps it ran (``extrapolated: true``).
+  Skipped, with the reason in ``skipped``, when the data folder is absent.
 - ``recovery``: a cohort simulated from the generative model is fitted; Pearson correlations between true and
   fitted learner traits (log_alpha, mu, log_sigma) and item difficulties. The learners follow a course
   (``RECOVERY_COHORT``) in the design ``COURSE_LEARNERS``: spaced sessions, and gains that partly fade, so that
@@ -224,7 +224,9 @@ def refit_measure(*, folder: Path, steps: int, threads: int | None) -> dict:
     start = time.perf_counter()
     data = load(folder, "akt")
     load_seconds = time.perf_counter() - start
-    cohort = interactions_cohort(data)  # as the evaluation harness's PsiKT.fit builds it
+    # As the evaluation harness builds it, without its candidate edges: the app's refit weighs the course graph
+    # and at most EDGE_CANDIDATES more (knowledge.services), not every pair of concepts.
+    cohort = interactions_cohort(data)
     start = time.perf_counter()
     chains = chains_build(cohort.answers)
     chains_seconds = time.perf_counter() - start

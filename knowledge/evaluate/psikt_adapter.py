@@ -3,10 +3,15 @@
 Time is in days when the data has timestamps (seconds / 86400); otherwise one interaction is one unit.
 A row's concept is its ``skill``, as for every other model of the harness: in ``flat`` data that is the row's
 skill set, which names exactly one combination of Q-matrix concepts.
-The number of SVI steps is chosen by early stopping on the valid learners' next-step log-loss (a fit on the train
-learners, as DKT stops on its validation split), from ``FIRST_CHECK_STEP`` up to ``steps`` with patience
-``PATIENCE``; the cohort fit then runs that many steps on train and valid together, as the other baselines fit on
-both. Test learners are new to the filter (see ``knowledge.learner.psikt.filter_run``).
+The data sets come without a prerequisite graph, so transfer can only run along candidate edges (as in the app's
+refit, which weighs them beside the curated graph): every pair j -> k that at least ``EDGE_CANDIDATE_LEARNERS`` of
+the fitted learners practised in that order (``edge_candidates``), each under the candidate prior.
+
+The valid learners' next-step log-loss chooses, from fits on the train learners (as DKT stops on its validation
+split), whether to weigh those candidate edges and the number of SVI steps (early stopping from
+``FIRST_CHECK_STEP`` up to ``steps`` with patience ``PATIENCE``); the cohort fit then runs that choice on train and
+valid together, as the other baselines fit on both. Test learners are new to the filter (see
+``knowledge.learner.psikt.filter_run``).
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ import torch
 
 from knowledge.evaluate import metrics
 from knowledge.evaluate.datasets import Interactions, concat
-from knowledge.learner.psikt import Answers, Cohort, Posterior, cohort_fit, filter_run
+from knowledge.learner.psikt import (
+    CANDIDATE_EDGE_PRIOR,
+    Answers,
+    Cohort,
+    Posterior,
+    cohort_fit,
+    edge_candidates,
+    filter_run,
+)
 
 SECONDS_PER_DAY = 86400.0
 # Early stopping looks from this step on: before it the fit is leaving its starting point, and on algebra2005 the
@@ -26,6 +39,11 @@ FIRST_CHECK_STEP = 300
 # from check to check, and with 2 the fit on algebra2005 (dev seed 2) stopped at 300 steps while the valid loss went
 # on falling to step 950 (0.4518 at 300, 0.4474 at 950).
 PATIENCE = 4
+# Learners who must have practised j before k for j -> k to be a candidate edge, so that its weight stands on several
+# learners' answers. On assist2015 the ~6,300 such pairs raised next-step AUC by 0.003 / 0.002 (dev seeds 1 / 2;
+# 0.0013 on seed 1 with only the 1,000 most practised); on assist2017 edges left it unchanged, and on algebra2005
+# they made the valid log-loss worse, so there the fit goes without.
+EDGE_CANDIDATE_LEARNERS = 10
 
 
 def interactions_answers(data: Interactions) -> Answers:
@@ -48,10 +66,18 @@ def item_concepts(data: Interactions) -> torch.Tensor:
     return torch.as_tensor(pairs.argmax(axis=1), dtype=torch.long)
 
 
-def interactions_cohort(data: Interactions) -> Cohort:
-    """The cohort the learner model fits, from harness data."""
-    return Cohort(answers=interactions_answers(data), item_concept=item_concepts(data), n_learners=data.n_learners,
-                  n_items=data.n_items, n_concepts=data.n_skills)
+def interactions_cohort(data: Interactions, *, candidate_edges: bool = False) -> Cohort:
+    """The cohort the learner model fits, from harness data; with ``candidate_edges``, with every candidate edge
+    (see the module docstring)."""
+    answers = interactions_answers(data)
+    edges = edge_prior = None
+    if candidate_edges:
+        edges = edge_candidates(answers=answers, edges=torch.zeros((0, 2), dtype=torch.long),
+                                n_concepts=data.n_skills, most=data.n_skills ** 2,
+                                least_learners=EDGE_CANDIDATE_LEARNERS)
+        edge_prior = torch.full((len(edges),), CANDIDATE_EDGE_PRIOR)
+    return Cohort(answers=answers, item_concept=item_concepts(data), n_learners=data.n_learners, n_items=data.n_items,
+                  n_concepts=data.n_skills, edges=edges, edge_prior=edge_prior)
 
 
 def next_step_predictions(posterior: Posterior, data: Interactions) -> np.ndarray:
@@ -63,7 +89,8 @@ def next_step_predictions(posterior: Posterior, data: Interactions) -> np.ndarra
 
 
 class PsiKT:
-    """``steps``: the most SVI steps; with a valid split, the count early stopping picks, else all of them."""
+    """``steps``: the most SVI steps; with a valid split, the count early stopping picks, else all of them (and no
+    candidate edges)."""
 
     name = "psikt"
 
@@ -73,23 +100,31 @@ class PsiKT:
         self.posterior: Posterior | None = None
 
     def fit(self, train: Interactions, valid: Interactions | None) -> None:
-        steps = self.steps
+        candidate_edges, steps = False, self.steps
         if valid is not None and len(valid):
-            steps = self._steps_by_validation(train, valid)
+            candidate_edges, steps = self._choice_by_validation(train, valid)
             train = concat(train, valid)
-        self.posterior = cohort_fit(interactions_cohort(train), steps=steps, seed=self.seed)
+        self.posterior = cohort_fit(interactions_cohort(train, candidate_edges=candidate_edges), steps=steps,
+                                    seed=self.seed)
 
-    def _steps_by_validation(self, train: Interactions, valid: Interactions) -> int:
-        """The step count (up to ``steps``) whose posterior, fitted on train, predicts the valid learners best."""
-        checks = []  # (valid log-loss, steps done)
+    def _choice_by_validation(self, train: Interactions, valid: Interactions) -> tuple[bool, int]:
+        """Whether to weigh candidate edges, and the step count (up to ``steps``), whose posterior, fitted on train,
+        predicts the valid learners best."""
+        checks = []  # (valid log-loss, candidate edges, steps done)
+        for candidate_edges in (False, True):
+            cohort = interactions_cohort(train, candidate_edges=candidate_edges)
+            if candidate_edges and not len(cohort.edges):
+                break
 
-        def validate(posterior: Posterior, done: int) -> float:
-            checks.append((metrics.logloss(valid.correct, next_step_predictions(posterior, valid)), done))
-            return checks[-1][0]
+            def validate(posterior: Posterior, done: int, candidate_edges: bool = candidate_edges) -> float:
+                checks.append((metrics.logloss(valid.correct, next_step_predictions(posterior, valid)),
+                               candidate_edges, done))
+                return checks[-1][0]
 
-        cohort_fit(interactions_cohort(train), steps=self.steps, seed=self.seed, validate=validate,
-                   validate_from=FIRST_CHECK_STEP, patience=PATIENCE)
-        return min(checks)[1]
+            cohort_fit(cohort, steps=self.steps, seed=self.seed, validate=validate, validate_from=FIRST_CHECK_STEP,
+                       patience=PATIENCE)
+        _, candidate_edges, steps = min(checks)
+        return candidate_edges, steps
 
     def predict_next_step(self, data: Interactions) -> np.ndarray:
         return next_step_predictions(self.posterior, data)

@@ -9,10 +9,16 @@ import pytest
 
 from knowledge.evaluate import metrics
 from knowledge.evaluate.baselines import BKT, DKT, BestLR
-from knowledge.evaluate.datasets import Interactions, split_learners
+from knowledge.evaluate.datasets import Interactions, concat, split_learners
 from knowledge.evaluate.protocols import FUTURE_LENGTH, HISTORY_LENGTH, evaluate, scored_rows
-from knowledge.evaluate.psikt_adapter import PsiKT
+from knowledge.evaluate.psikt_adapter import (
+    EDGE_CANDIDATE_LEARNERS,
+    PsiKT,
+    interactions_cohort,
+    next_step_predictions,
+)
 from knowledge.evaluate.registry import MODELS
+from knowledge.learner.psikt import CANDIDATE_EDGE_PRIOR, cohort_fit
 
 TRUE_BKT = {"init": np.array([0.2, 0.5, 0.3]), "learn": np.array([0.15, 0.05, 0.3]),
             "guess": np.array([0.2, 0.25, 0.1]), "slip": np.array([0.1, 0.05, 0.15])}
@@ -135,3 +141,53 @@ def test_continual_rounds_reveal_one_interaction_per_learner_before_predicting_t
     future, _ = scored_rows("psikt", test)  # the same rows as the multi-step protocol, one round at a time
     assert sorted(evaluation.correct.tolist()) == sorted(future.correct.tolist())
     assert len(evaluation.p) == FUTURE_LENGTH * learners and evaluation.scores()["update_seconds"] >= 0
+
+
+def _pairs_practised(orders: list[tuple[int, int, int]]) -> Interactions:
+    """Learners each answering one item of skill a, then one of skill b: ``(a, b, learners)`` per group."""
+    skill = np.concatenate([np.tile([a, b], n) for a, b, n in orders])
+    n_learners = len(skill) // 2
+    return Interactions(learner=np.repeat(np.arange(n_learners), 2), item=skill, skill=skill, skills=None,
+                        time=np.tile([0.0, 1.0], n_learners), correct=np.ones(len(skill), dtype=np.int8),
+                        has_time=False, name="pairs", n_items=4, n_skills=4)
+
+
+def test_a_candidate_edge_is_a_pair_that_enough_learners_practised_in_that_order():
+    data = _pairs_practised([(0, 1, EDGE_CANDIDATE_LEARNERS), (2, 3, EDGE_CANDIDATE_LEARNERS - 1)])
+
+    assert interactions_cohort(data).edges is None
+    cohort = interactions_cohort(data, candidate_edges=True)
+    assert cohort.edges.tolist() == [[0, 1]]
+    assert cohort.edge_prior.tolist() == [pytest.approx(CANDIDATE_EDGE_PRIOR)]
+
+
+def _transfer_course(*, n_learners: int, seed: int) -> Interactions:
+    """Learners answering concepts 0 and 2 (0-12 times each, shuffled), then 8 items of concept 1, which they get
+    right the more often the more they practised concept 0 first: P(right) = sigmoid(-1.5 + 1.2 log(1 + answers
+    on 0 so far)); concepts 0 and 2 grow with their own practice only. Three items per concept."""
+    rng = np.random.default_rng(seed)
+    rows = []  # (learner, item, skill, time, correct)
+    for learner in range(n_learners):
+        on_0, on_2 = rng.integers(0, 13, size=2)
+        sequence = [*rng.permutation(np.r_[np.zeros(on_0, dtype=int), np.full(on_2, 2)]), *[1] * 8]
+        practised = np.zeros(3)
+        for t, concept in enumerate(sequence):
+            logit = -1.5 + 1.2 * np.log1p(practised[0]) if concept == 1 else 0.3 * np.log1p(practised[concept])
+            rows.append((learner, 3 * concept + rng.integers(3), concept, float(t),
+                         int(rng.random() < 1 / (1 + np.exp(-logit)))))
+            practised[concept] += 1
+    learner, item, skill, time, correct = map(np.array, zip(*rows, strict=True))
+    return Interactions(learner=learner, item=item, skill=skill, skills=None, time=time,
+                        correct=correct.astype(np.int8), has_time=False, name="transfer", n_items=9, n_skills=3)
+
+
+def test_the_harness_fit_weighs_candidate_edges_when_practice_on_one_concept_carries_over_to_another():
+    train, valid, test = split_learners(_transfer_course(n_learners=200, seed=0), seed=0)
+    model = PsiKT(seed=0, steps=100)
+    model.fit(train, valid)
+    without_edges = cohort_fit(interactions_cohort(concat(train, valid)), steps=100, seed=0, progress=False)
+
+    strongest = model.posterior.edges[model.posterior.edge_weight.argmax()]
+    assert strongest.tolist() == [0, 1]
+    assert metrics.auc(test.correct, model.predict_next_step(test)) > metrics.auc(
+        test.correct, next_step_predictions(without_edges, test)) + 0.02
