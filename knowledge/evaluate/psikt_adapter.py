@@ -16,6 +16,8 @@ valid together, as the other baselines fit on both. Test learners are new to the
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -66,18 +68,18 @@ def item_concepts(data: Interactions) -> torch.Tensor:
     return torch.as_tensor(pairs.argmax(axis=1), dtype=torch.long)
 
 
-def interactions_cohort(data: Interactions, *, candidate_edges: bool = False) -> Cohort:
-    """The cohort the learner model fits, from harness data; with ``candidate_edges``, with every candidate edge
-    (see the module docstring)."""
-    answers = interactions_answers(data)
-    edges = edge_prior = None
-    if candidate_edges:
-        edges = edge_candidates(answers=answers, edges=torch.zeros((0, 2), dtype=torch.long),
-                                n_concepts=data.n_skills, most=data.n_skills ** 2,
-                                least_learners=EDGE_CANDIDATE_LEARNERS)
-        edge_prior = torch.full((len(edges),), CANDIDATE_EDGE_PRIOR)
-    return Cohort(answers=answers, item_concept=item_concepts(data), n_learners=data.n_learners, n_items=data.n_items,
-                  n_concepts=data.n_skills, edges=edges, edge_prior=edge_prior)
+def interactions_cohort(data: Interactions) -> Cohort:
+    """The cohort the learner model fits, from harness data."""
+    return Cohort(answers=interactions_answers(data), item_concept=item_concepts(data), n_learners=data.n_learners,
+                  n_items=data.n_items, n_concepts=data.n_skills)
+
+
+def candidate_edges_added(cohort: Cohort) -> Cohort:
+    """The cohort with every candidate edge (see the module docstring) under the candidate prior."""
+    edges = edge_candidates(answers=cohort.answers, edges=torch.zeros((0, 2), dtype=torch.long),
+                            n_concepts=cohort.n_concepts, most=cohort.n_concepts ** 2,
+                            least_learners=EDGE_CANDIDATE_LEARNERS)
+    return replace(cohort, edges=edges, edge_prior=torch.full((len(edges),), CANDIDATE_EDGE_PRIOR))
 
 
 def next_step_predictions(posterior: Posterior, data: Interactions) -> np.ndarray:
@@ -104,27 +106,32 @@ class PsiKT:
         if valid is not None and len(valid):
             candidate_edges, steps = self._choice_by_validation(train, valid)
             train = concat(train, valid)
-        self.posterior = cohort_fit(interactions_cohort(train, candidate_edges=candidate_edges), steps=steps,
+        cohort = interactions_cohort(train)
+        self.posterior = cohort_fit(candidate_edges_added(cohort) if candidate_edges else cohort, steps=steps,
                                     seed=self.seed)
 
     def _choice_by_validation(self, train: Interactions, valid: Interactions) -> tuple[bool, int]:
         """Whether to weigh candidate edges, and the step count (up to ``steps``), whose posterior, fitted on train,
         predicts the valid learners best."""
-        checks = []  # (valid log-loss, candidate edges, steps done)
-        for candidate_edges in (False, True):
-            cohort = interactions_cohort(train, candidate_edges=candidate_edges)
-            if candidate_edges and not len(cohort.edges):
-                break
+        without_edges = interactions_cohort(train)
+        with_edges = candidate_edges_added(without_edges)
+        best = {False: self._best_check(without_edges, valid)}  # candidate edges -> (valid log-loss, steps done)
+        if len(with_edges.edges):
+            best[True] = self._best_check(with_edges, valid)
+        candidate_edges = min(best, key=best.get)
+        return candidate_edges, best[candidate_edges][1]
 
-            def validate(posterior: Posterior, done: int, candidate_edges: bool = candidate_edges) -> float:
-                checks.append((metrics.logloss(valid.correct, next_step_predictions(posterior, valid)),
-                               candidate_edges, done))
-                return checks[-1][0]
+    def _best_check(self, cohort: Cohort, valid: Interactions) -> tuple[float, int]:
+        """The early-stopping fit's best check: (valid log-loss, steps done)."""
+        checks = []
 
-            cohort_fit(cohort, steps=self.steps, seed=self.seed, validate=validate, validate_from=FIRST_CHECK_STEP,
-                       patience=PATIENCE)
-        _, candidate_edges, steps = min(checks)
-        return candidate_edges, steps
+        def validate(posterior: Posterior, done: int) -> float:
+            checks.append((metrics.logloss(valid.correct, next_step_predictions(posterior, valid)), done))
+            return checks[-1][0]
+
+        cohort_fit(cohort, steps=self.steps, seed=self.seed, validate=validate, validate_from=FIRST_CHECK_STEP,
+                   patience=PATIENCE)
+        return min(checks)
 
     def predict_next_step(self, data: Interactions) -> np.ndarray:
         return next_step_predictions(self.posterior, data)

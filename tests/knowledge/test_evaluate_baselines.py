@@ -14,6 +14,7 @@ from knowledge.evaluate.protocols import FUTURE_LENGTH, HISTORY_LENGTH, evaluate
 from knowledge.evaluate.psikt_adapter import (
     EDGE_CANDIDATE_LEARNERS,
     PsiKT,
+    candidate_edges_added,
     interactions_cohort,
     next_step_predictions,
 )
@@ -156,7 +157,7 @@ def test_a_candidate_edge_is_a_pair_that_enough_learners_practised_in_that_order
     data = _pairs_practised([(0, 1, EDGE_CANDIDATE_LEARNERS), (2, 3, EDGE_CANDIDATE_LEARNERS - 1)])
 
     assert interactions_cohort(data).edges is None
-    cohort = interactions_cohort(data, candidate_edges=True)
+    cohort = candidate_edges_added(interactions_cohort(data))
     assert cohort.edges.tolist() == [[0, 1]]
     assert cohort.edge_prior.tolist() == [pytest.approx(CANDIDATE_EDGE_PRIOR)]
 
