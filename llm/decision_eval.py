@@ -1,4 +1,5 @@
-"""How well the decision models do on held-out data, and how GPT-4 did on the same Bridge test snippets.
+"""How well the decision models do on held-out data, and how GPT-4 and the Bridge authors' fine-tuned GODEL did on
+the same Bridge test snippets.
 
 Bridge is scored on the deduplicated test set (``llm.corpora.bridge_load``), per head on the snippets whose
 expert label is in our label set: a free-text ("other") expert label is left out of scoring for that head, for
@@ -9,11 +10,15 @@ asked for, its first answer is taken, and "other" or prose counts as a wrong pre
 Prompt orders, as printed in the Bridge outputs' prompts (``llama-2-70b-chat.json`` holds the full prompt text):
 error types guess, misinterpret, careless, right-idea, imprecise, other, diagnose (0..6); strategies and
 intentions in the order of ``STRATEGIES`` and ``INTENTIONS`` (0..9), then other (10).
+
+The fine-tuned GODEL (``godel_finetuned.json``) is a model of the size one can train on Bridge itself, as our
+heads are; it writes label names ("guess"; "strategy> provide_hint intention> hint_mistake"), scored as they are.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -53,18 +58,41 @@ def _gpt4_first_choice(prediction: object, key: str, order: tuple[str, ...]) -> 
     return order[index] if isinstance(index, int) and 0 <= index < len(order) else UNPARSED
 
 
+def _bridge_outputs(*, data_dir: Path, model: str) -> tuple[list[dict], list[dict]]:
+    """A published model's Bridge outputs (error rows, strategy-and-intention rows), checked to follow the test
+    file row by row."""
+    test_ids = [row["c_id"] for row in json.loads((data_dir / "bridge/dataset/test.json").read_text())]
+    outputs = data_dir / "bridge/outputs"
+    error_rows = json.loads((outputs / "step_a_error" / f"{model}.json").read_text())
+    decision_rows = json.loads((outputs / "step_bc_strategy_intention" / f"{model}.json").read_text())
+    for rows in (error_rows, decision_rows):
+        if [row["c_id"] for row in rows] != test_ids:
+            raise ValueError(f"{model}'s Bridge outputs are not aligned row by row with dataset/test.json")
+    return error_rows, decision_rows
+
+
 def gpt4_bridge_predictions(*, data_dir: Path) -> dict[str, list[str]]:
     """GPT-4's error, strategy and intention for each row of Bridge's test file, in file order."""
-    test_rows = json.loads((data_dir / "bridge/dataset/test.json").read_text())
-    error_rows = json.loads((data_dir / "bridge/outputs/step_a_error/gpt4.json").read_text())
-    decision_rows = json.loads((data_dir / "bridge/outputs/step_bc_strategy_intention/gpt4.json").read_text())
-    for rows in (error_rows, decision_rows):
-        if [row["c_id"] for row in rows] != [row["c_id"] for row in test_rows]:
-            raise ValueError("GPT-4's Bridge outputs are not aligned row by row with dataset/test.json")
+    error_rows, decision_rows = _bridge_outputs(data_dir=data_dir, model="gpt4")
     return {
         "error": [_gpt4_first_choice(row["pred_e"], "answer", GPT4_ERROR_ORDER) for row in error_rows],
         "strategy": [_gpt4_first_choice(row["pred_e"], "strategy", GPT4_STRATEGY_ORDER) for row in decision_rows],
         "intention": [_gpt4_first_choice(row["pred_e"], "intention", GPT4_INTENTION_ORDER) for row in decision_rows],
+    }
+
+
+def _godel_decision(text: str, key: str) -> str:
+    match = re.search(rf"{key}>\s*(\S+)", text)
+    return match.group(1) if match else UNPARSED
+
+
+def godel_bridge_predictions(*, data_dir: Path) -> dict[str, list[str]]:
+    """The fine-tuned GODEL's error, strategy and intention for each row of Bridge's test file, in file order."""
+    error_rows, decision_rows = _bridge_outputs(data_dir=data_dir, model="godel_finetuned")
+    return {
+        "error": [row["pred_e"].strip() for row in error_rows],
+        "strategy": [_godel_decision(row["pred_e"], "strategy") for row in decision_rows],
+        "intention": [_godel_decision(row["pred_e"], "intention") for row in decision_rows],
     }
 
 
@@ -114,23 +142,26 @@ def paired_bootstrap(*, gold: list[str], ours: list[str], theirs: list[str], res
 
 
 def remediation_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:
-    """Macro-F1, accuracy and n of our Bridge heads and of GPT-4 on the deduplicated Bridge test snippets, and
-    the paired bootstrap of the difference per head (``paired_bootstrap``)."""
+    """Macro-F1, accuracy and n of our Bridge heads, of GPT-4 and of the fine-tuned GODEL on the deduplicated Bridge
+    test snippets, and the paired bootstrap of our difference to GPT-4 per head (``paired_bootstrap``)."""
     test = bridge_load(data_dir=data_dir).test
     features = remediation_features(dialogues=[ex.dialogue for ex in test], topics=[ex.topic for ex in test])
-    gpt4 = gpt4_bridge_predictions(data_dir=data_dir)
-    ours, reference, versus = {}, {}, {}
+    published = {"gpt4": gpt4_bridge_predictions(data_dir=data_dir),
+                 "godel_finetuned": godel_bridge_predictions(data_dir=data_dir)}
+    ours, reference, versus = {}, {model: {} for model in published}, {}
     for name in REMEDIATION_HEADS:
         labels = models.heads[name].labels
         predicted = [labels[k] for k in head_probabilities(models, head=name, features=features).argmax(axis=1)]
         scored = [i for i, ex in enumerate(test) if getattr(ex, name) is not None]
         gold = [getattr(test[i], name) for i in scored]
         ours_scored = [predicted[i] for i in scored]
-        gpt4_scored = [gpt4[name][test[i].source[1]] for i in scored]
         ours[name] = labels_score(gold=gold, predicted=ours_scored)
-        reference[name] = labels_score(gold=gold, predicted=gpt4_scored)
-        versus[name] = paired_bootstrap(gold=gold, ours=ours_scored, theirs=gpt4_scored)
-    return {"decisions": ours, "reference": {"gpt4": reference}, "versus_gpt4": versus}
+        for model, predictions in published.items():
+            reference[model][name] = labels_score(gold=gold,
+                                                  predicted=[predictions[name][test[i].source[1]] for i in scored])
+        versus[name] = paired_bootstrap(gold=gold, ours=ours_scored,
+                                        theirs=[published["gpt4"][name][test[i].source[1]] for i in scored])
+    return {"decisions": ours, "reference": reference, "versus_gpt4": versus}
 
 
 def moves_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:

@@ -33,6 +33,7 @@ def _table(rows: list[list[Any]], header: list[str]) -> list[str]:
 def results_markdown(results: dict[str, Any]) -> str:
     lines = ["# Tutor evaluation", ""]
     decisions, reference = results["decisions"], results["reference"]["gpt4"]
+    godel = results["reference"]["godel_finetuned"]
     lines += ["## Remediation decisions (Bridge test set, deduplicated)", ""]
     versus = results["versus_gpt4"]
 
@@ -42,10 +43,10 @@ def results_markdown(results: dict[str, Any]) -> str:
 
     lines += _table([[head, decisions[head]["macro_f1"], reference[head]["macro_f1"], difference(head),
                       versus[head]["share_ours_higher"], decisions[head]["accuracy"], reference[head]["accuracy"],
-                      decisions[head].get("n")]
+                      godel[head]["macro_f1"], decisions[head].get("n")]
                      for head in ("error", "strategy", "intention")],
                     ["head", "ours macro-F1", "GPT-4 macro-F1", "difference [95 % paired bootstrap]",
-                     "P(ours higher)", "ours accuracy", "GPT-4 accuracy", "n"])
+                     "P(ours higher)", "ours accuracy", "GPT-4 accuracy", "fine-tuned GODEL macro-F1", "n"])
     lines += ["", "## Tutor moves (MathDial, held-out conversations)", ""]
     lines += _table([[key, value] for key, value in results["moves"].items() if not isinstance(value, dict)],
                     ["metric", "value"])

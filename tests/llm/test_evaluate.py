@@ -6,7 +6,8 @@ import random
 import numpy as np
 import pytest
 
-from llm.decision_eval import _resampled_macro_f1, paired_bootstrap
+from llm.agents.schema import BRIDGE_ERROR_TYPES, INTENTIONS, STRATEGIES
+from llm.decision_eval import UNPARSED, _resampled_macro_f1, godel_bridge_predictions, paired_bootstrap
 from llm.decision_models import labels_score
 from llm.evaluate.__main__ import main
 from llm.evaluate.episodes import episode_run, mathdial_problems
@@ -37,12 +38,14 @@ def test_evaluate_writes_results_with_the_documented_keys(data_dir, small_models
     for head in ("error", "strategy", "intention"):
         assert {"macro_f1", "accuracy"} <= set(results["decisions"][head])
         assert {"macro_f1", "accuracy"} <= set(results["reference"]["gpt4"][head])
+        assert {"macro_f1", "accuracy"} <= set(results["reference"]["godel_finetuned"][head])
         low, high = results["versus_gpt4"][head]["interval_95"]
         assert low <= results["versus_gpt4"][head]["macro_f1_difference"] <= high
     assert {"telling_rate", "n", "turns_to_correct"} <= set(results["episodes"]) and results["episodes"]["n"] == 3
     assert {"planner", "topological", "heuristic"} <= set(results["planning"]["demo"])
     assert "macro_f1" in json.dumps(results["moves"]) and results["critic"]
     assert "GPT-4 macro-F1" in (tmp_path / "out" / "results.md").read_text()
+    assert "fine-tuned GODEL macro-F1" in (tmp_path / "out" / "results.md").read_text()
     assert "paired bootstrap" in (tmp_path / "out" / "results.md").read_text()
 
 
@@ -73,3 +76,13 @@ def test_paired_bootstrap_is_sure_of_a_clear_win_and_not_of_a_tie():
 def test_evaluate_refuses_a_folder_without_the_data(tmp_path, capsys):
     assert main(["--out", str(tmp_path / "out"), "--data", str(tmp_path)]) == 2
     assert "bridge/" in capsys.readouterr().err
+
+
+def test_the_fine_tuned_godel_reference_reads_as_label_names_of_each_head(data_dir):
+    predictions = godel_bridge_predictions(data_dir=data_dir)
+    test_rows = json.loads((data_dir / "bridge/dataset/test.json").read_text())
+    vocabulary = {"error": {*BRIDGE_ERROR_TYPES, "other"}, "strategy": set(STRATEGIES), "intention": set(INTENTIONS)}
+    for head, labels in vocabulary.items():
+        assert len(predictions[head]) == len(test_rows)
+        assert UNPARSED not in predictions[head] and set(predictions[head]) <= labels
+        assert len(set(predictions[head])) > 1
