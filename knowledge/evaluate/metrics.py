@@ -13,6 +13,7 @@ from sklearn.metrics import f1_score, log_loss, roc_auc_score
 
 ECE_BINS = 15
 QUINTILES = 5
+BOOTSTRAP_RESAMPLES = 1000
 
 
 def auc(correct: np.ndarray, p: np.ndarray) -> float:
@@ -73,3 +74,57 @@ def score(correct: np.ndarray, p: np.ndarray, learner: np.ndarray) -> dict:
     """All metrics of one model on one protocol, as written to results.json."""
     return {"auc": auc(correct, p), "accuracy": accuracy(correct, p), "f1": f1(correct, p), "ece": ece(correct, p),
             "logloss": logloss(correct, p), "equity": equity(correct, p, learner)}
+
+
+def _resampled_auc(correct: np.ndarray, p: np.ndarray, times_drawn: np.ndarray, rows_of: np.ndarray) -> np.ndarray:
+    """AUC on each resample of learners, shape (B,): ``times_drawn`` (B, L) counts each learner's draws, and row
+    n belongs to learner ``rows_of[n]``.
+
+    With rows grouped by equal p in increasing order, AUC = sum_g W+_g (W-_{<g} + W-_g / 2) / (W+ W-), W the
+    rows' draw counts: each positive outranks the negatives below its p and ties with half of those at its p.
+    """
+    _, group = np.unique(p, return_inverse=True)  # (N,) rank of each row's p among the distinct values
+    n_groups = int(group.max()) + 1
+    result = np.empty(len(times_drawn))
+    for b, drawn in enumerate(times_drawn):
+        weight = drawn[rows_of]  # (N,)
+        positive = np.bincount(group, weights=weight * correct, minlength=n_groups)  # (G,)
+        negative = np.bincount(group, weights=weight * (1 - correct), minlength=n_groups)  # (G,)
+        below = np.cumsum(negative) - negative
+        result[b] = np.sum(positive * (below + negative / 2)) / (positive.sum() * negative.sum())
+    return result
+
+
+def paired_difference(correct: np.ndarray, p: np.ndarray, p_other: np.ndarray, learner: np.ndarray, *,
+                      resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, float | list[float]]:
+    """How sure the difference in AUC and accuracy between two models' predictions of the same rows is.
+
+    Both are scored on each of ``resamples`` resamples of the learners, drawn with replacement; a learner's rows
+    go together, because one learner's answers are not independent of each other. Returns each observed
+    difference (p minus p_other) and the 2.5 and 97.5 percentiles of its resampled values; the AUC's only when
+    both classes are present.
+    """
+    correct = correct.astype(float)
+    learners, rows_of = np.unique(learner, return_inverse=True)
+    draws = np.random.default_rng(seed).integers(len(learners), size=(resamples, len(learners)))  # (B, L)
+    times_drawn = np.zeros((resamples, len(learners)))
+    np.add.at(times_drawn, (np.arange(resamples)[:, None], draws), 1.0)
+
+    def interval(resampled: np.ndarray) -> list[float]:
+        return [float(np.percentile(resampled, 2.5)), float(np.percentile(resampled, 97.5))]
+
+    def learner_hits(prediction: np.ndarray) -> np.ndarray:  # (L,) right calls per learner
+        return np.bincount(rows_of, weights=(prediction >= 0.5) == (correct == 1), minlength=len(learners))
+
+    rows_drawn = times_drawn @ np.bincount(rows_of, minlength=len(learners))  # (B,)
+    accuracy_resampled = times_drawn @ (learner_hits(p) - learner_hits(p_other)) / rows_drawn  # (B,)
+    result: dict[str, float | list[float]] = {
+        "accuracy_difference": accuracy(correct, p) - accuracy(correct, p_other),
+        "accuracy_interval_95": interval(accuracy_resampled),
+    }
+    if len(np.unique(correct)) == 2:
+        auc_resampled = (_resampled_auc(correct, p, times_drawn, rows_of)
+                         - _resampled_auc(correct, p_other, times_drawn, rows_of))  # (B,)
+        result |= {"auc_difference": auc(correct, p) - auc(correct, p_other),
+                   "auc_interval_95": interval(auc_resampled)}
+    return result

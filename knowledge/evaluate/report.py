@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # files only; no display on servers and in CI
 import matplotlib.pyplot as plt  # noqa: E402
@@ -19,12 +20,30 @@ TABLE_COLUMNS = ("auc", "accuracy", "f1", "ece", "logloss", "fit_seconds")
 
 def results_document(*, dataset: str, protocol: str, n_learners: int, n_interactions: int, has_time: bool,
                      seed: int, evaluations: dict[str, Evaluation]) -> dict:
-    """The results.json content; undefined metrics (an AUC over one class) are null."""
+    """The results.json content; undefined metrics (an AUC over one class) are null. With several models,
+    ``versus`` holds the first model's paired differences to each other one (``paired_versus``)."""
     document = {"dataset": dataset, "protocol": protocol, "n_learners": n_learners,
                 "n_interactions": n_interactions, "has_time": has_time, "seed": seed,
                 "n_scored_interactions": {name: len(e.correct) for name, e in evaluations.items()},
                 "models": {name: e.scores() for name, e in evaluations.items()}}
+    if len(evaluations) > 1:
+        document["versus"] = paired_versus(evaluations, seed=seed)
     return _nan_to_none(document)
+
+
+def paired_versus(evaluations: dict[str, Evaluation], *, seed: int) -> dict:
+    """The first model's AUC and accuracy minus each other model's on the same rows, with 95 % intervals over
+    resampled test learners (``metrics.paired_difference``): whether a margin is larger than one split's noise."""
+    (name, evaluation), *others = evaluations.items()
+    for other_name, other in others:
+        same_rows = np.array_equal(other.correct, evaluation.correct) and np.array_equal(other.learner,
+                                                                                          evaluation.learner)
+        if not same_rows:
+            raise ValueError(f"{name} and {other_name} were scored on different rows")
+    return {"model": name, "resamples": metrics.BOOTSTRAP_RESAMPLES,
+            "others": {other_name: metrics.paired_difference(evaluation.correct, evaluation.p, other.p,
+                                                             evaluation.learner, seed=seed)
+                       for other_name, other in others}}
 
 
 def write_results(out: Path, document: dict, evaluations: dict[str, Evaluation]) -> None:
@@ -47,6 +66,17 @@ def markdown_table(document: dict) -> str:
         cells = [_cell(scores[column]) for column in columns] + [_cell(scores["equity"]["gap"])]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "Equity gap: best minus worst AUC over quintiles of learners ranked by success rate.", ""]
+    if "versus" in document:
+        versus = document["versus"]
+        lines += [f"{versus['model']} minus each other model on the same rows, with the 95 % interval over "
+                  f"{versus['resamples']} resamples of the test learners:", "",
+                  "| versus | AUC difference | 95 % interval | accuracy difference | 95 % interval |",
+                  "|---|---|---|---|---|"]
+        for other, paired in versus["others"].items():
+            cells = [_signed(paired.get("auc_difference")), _interval(paired.get("auc_interval_95")),
+                     _signed(paired["accuracy_difference"]), _interval(paired["accuracy_interval_95"])]
+            lines.append(f"| {other} | " + " | ".join(cells) + " |")
+        lines.append("")
     if document["protocol"] == "continual":
         lines += ["update_seconds: the time to take in 10 rounds of one new interaction per learner and predict the "
                   "next, cumulative, with the parameters of the fit.", ""]
@@ -70,6 +100,14 @@ def plot_calibration(path: Path, evaluations: dict[str, Evaluation], *, title: s
 
 def _cell(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}" if abs(value) < 100 else f"{value:.1f}"
+
+
+def _signed(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.4f}"
+
+
+def _interval(bounds: list[float] | None) -> str:
+    return "n/a" if bounds is None else f"[{bounds[0]:+.4f}, {bounds[1]:+.4f}]"
 
 
 def _nan_to_none(value):

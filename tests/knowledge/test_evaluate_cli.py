@@ -50,8 +50,14 @@ def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, model
         assert len(scores["equity"]["quintile_auc"]) == 5 and "gap" in scores["equity"]
         assert 0 <= scores["accuracy"] <= 1
         assert ("update_seconds" in scores) == (protocol == "continual")
+    versus = document["versus"]
+    assert versus["model"] == models[0] and list(versus["others"]) == models[1:]
+    for paired in versus["others"].values():
+        low, high = paired["accuracy_interval_95"]
+        assert low <= paired["accuracy_difference"] <= high
     table = (tmp_path / "results.md").read_text()
     assert all(f"| {name} |" in table for name in models)
+    assert f"{models[0]} minus each other model" in table
     assert (tmp_path / "calibration.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -48,3 +48,37 @@ def test_quintile_auc_ranks_learners_by_success_rate_and_reports_the_gap():
     assert result["quintile_auc"][:4] == [0.0, 1.0, 1.0, 1.0]
     assert math.isnan(result["quintile_auc"][4])
     assert result["gap"] == 1.0
+
+
+def test_resampled_auc_with_every_learner_drawn_once_is_the_auc_ties_included():
+    rng = np.random.default_rng(0)
+    learner = np.repeat(np.arange(30), 5)
+    correct = rng.integers(2, size=150)
+    p = np.round(rng.random(150), 1)  # many ties
+    once = np.ones((1, 30))
+    assert metrics._resampled_auc(correct.astype(float), p, once, learner)[0] == pytest.approx(metrics.auc(correct, p))
+
+
+def test_paired_difference_brackets_a_real_margin_and_is_zero_between_a_model_and_itself():
+    rng = np.random.default_rng(1)
+    learner = np.repeat(np.arange(200), 20)
+    ability = rng.normal(size=200)[learner]
+    correct = (rng.random(len(learner)) < 1 / (1 + np.exp(-2 * ability))).astype(np.int8)
+    informed = 1 / (1 + np.exp(-2 * ability))
+    guessing = rng.random(len(learner))
+
+    better = metrics.paired_difference(correct, informed, guessing, learner)
+    low, high = better["auc_interval_95"]
+    assert 0 < low <= better["auc_difference"] <= high
+    assert better["auc_difference"] == pytest.approx(metrics.auc(correct, informed) - metrics.auc(correct, guessing))
+    low, high = better["accuracy_interval_95"]
+    assert 0 < low <= better["accuracy_difference"] <= high
+
+    same = metrics.paired_difference(correct, informed, informed, learner)
+    assert same["auc_difference"] == 0 and same["auc_interval_95"] == [0, 0] and same["accuracy_interval_95"] == [0, 0]
+
+
+def test_paired_difference_leaves_out_the_auc_when_every_answer_is_right():
+    learner = np.repeat(np.arange(4), 3)
+    paired = metrics.paired_difference(np.ones(12), np.full(12, 0.9), np.full(12, 0.4), learner)
+    assert "auc_difference" not in paired and paired["accuracy_difference"] == 1.0
