@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -24,3 +24,14 @@ class KTModel(Protocol):
     def predict_next_step(self, data: Interactions) -> np.ndarray: ...
 
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray: ...
+
+
+@runtime_checkable
+class TraitModel(Protocol):
+    """A model whose fitted learners have traits a teacher can read; the harness plots them (``traits.png``).
+
+    ``learner_traits``: after the fit, one array (L,) over the fitted learners per trait, keyed by the trait's
+    name as a plot's axis shows it, and ``success_rate`` (L,), each learner's share of right answers in the fit.
+    """
+
+    def learner_traits(self) -> dict[str, np.ndarray]: ...

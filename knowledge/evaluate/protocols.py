@@ -20,7 +20,7 @@ import numpy as np
 
 from knowledge.evaluate import metrics
 from knowledge.evaluate.datasets import Interactions
-from knowledge.evaluate.kt_model import KTModel
+from knowledge.evaluate.kt_model import KTModel, TraitModel
 
 PROTOCOLS = ("next-step", "psikt", "continual")
 HISTORY_LENGTH = 10
@@ -36,6 +36,7 @@ class Evaluation:
     learner: np.ndarray  # (M,) learner of each scored row (for the equity metrics)
     fit_seconds: float
     update_seconds: float | None = None  # continual: the rounds' cumulative time
+    traits: dict[str, np.ndarray] | None = None  # a TraitModel's learner_traits() after its fit
 
     def scores(self) -> dict:
         scores = {**metrics.score(self.correct, self.p, self.learner), "fit_seconds": self.fit_seconds}
@@ -75,12 +76,13 @@ def evaluate(model: KTModel, protocol: str, train: Interactions, valid: Interact
     started = time.perf_counter()
     model.fit(train, valid)
     fit_seconds = time.perf_counter() - started
+    traits = model.learner_traits() if isinstance(model, TraitModel) else None
     if protocol == "continual":
         rows, predictions, update_seconds = continual_rounds(model, test)
         return Evaluation(correct=np.concatenate([r.correct for r in rows]), p=np.concatenate(predictions),
                           learner=np.concatenate([r.learner for r in rows]), fit_seconds=fit_seconds,
-                          update_seconds=update_seconds)
+                          update_seconds=update_seconds, traits=traits)
     target, history = scored_rows(protocol, test)
     p = model.predict_next_step(target) if history is None else model.predict_future(history, target)
     return Evaluation(correct=target.correct, p=np.asarray(p, dtype=np.float64), learner=target.learner,
-                      fit_seconds=fit_seconds)
+                      fit_seconds=fit_seconds, traits=traits)

@@ -100,12 +100,15 @@ class PsiKT:
         self.seed = seed
         self.steps = steps
         self.posterior: Posterior | None = None
+        self.success_rate: np.ndarray | None = None  # (L,) of the fitted learners
 
     def fit(self, train: Interactions, valid: Interactions | None) -> None:
         candidate_edges, steps = False, self.steps
         if valid is not None and len(valid):
             candidate_edges, steps = self._choice_by_validation(train, valid)
             train = concat(train, valid)
+        answers = np.bincount(train.learner, minlength=train.n_learners)
+        self.success_rate = np.bincount(train.learner, weights=train.correct, minlength=train.n_learners) / answers
         cohort = interactions_cohort(train)
         self.posterior = cohort_fit(candidate_edges_added(cohort) if candidate_edges else cohort, steps=steps,
                                     seed=self.seed)
@@ -135,6 +138,12 @@ class PsiKT:
 
     def predict_next_step(self, data: Interactions) -> np.ndarray:
         return next_step_predictions(self.posterior, data)
+
+    def learner_traits(self) -> dict[str, np.ndarray]:
+        """Each fitted learner's traits (posterior medians; see ``knowledge.learner.psikt``)."""
+        traits = self.posterior.traits.numpy()  # (L, 3) log alpha, mu, log sigma
+        return {"log α (forgetting rate)": traits[:, 0], "μ (long-term level)": traits[:, 1],
+                "log σ (volatility)": traits[:, 2], "success_rate": self.success_rate}
 
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
         # Within a learner the filter goes by row order, and every history row precedes the future rows.

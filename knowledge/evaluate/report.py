@@ -1,9 +1,11 @@
-"""Writing an evaluation's results: results.json (the contract other tools read), results.md, calibration.png."""
+"""Writing an evaluation's results: results.json (the contract other tools read), results.md, calibration.png and,
+for models with learner traits, traits.png."""
 
 from __future__ import annotations
 
 import json
 import math
+from itertools import combinations
 from pathlib import Path
 
 import matplotlib
@@ -49,11 +51,14 @@ def paired_versus(evaluations: dict[str, Evaluation], *, seed: int) -> dict:
 def write_results(out: Path, document: dict, evaluations: dict[str, Evaluation]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
-    (out / "results.md").write_text(markdown_table(document))
+    traits = {name: e.traits for name, e in evaluations.items() if e.traits is not None}
+    (out / "results.md").write_text(markdown_table(document, trait_models=tuple(traits)))
     plot_calibration(out / "calibration.png", evaluations, title=f"{document['dataset']} — {document['protocol']}")
+    if traits:
+        plot_traits(out / "traits.png", traits, time_unit="day" if document["has_time"] else "interaction")
 
 
-def markdown_table(document: dict) -> str:
+def markdown_table(document: dict, *, trait_models: tuple[str, ...] = ()) -> str:
     lines = [f"# {document['dataset']} — {document['protocol']}", "",
              f"{document['n_learners']} learners, {document['n_interactions']} interactions, seed {document['seed']}.",
              ""]
@@ -77,6 +82,9 @@ def markdown_table(document: dict) -> str:
                      _signed(paired["accuracy_difference"]), _interval(paired["accuracy_interval_95"])]
             lines.append(f"| {other} | " + " | ".join(cells) + " |")
         lines.append("")
+    if trait_models:
+        lines += [f"traits.png: the traits of every learner {', '.join(trait_models)} fitted, two at a time, coloured "
+                  "by the learner's success rate in the fitted answers.", ""]
     if document["protocol"] == "continual":
         lines += ["update_seconds: the time to take in 10 rounds of one new interaction per learner and predict the "
                   "next, cumulative, with the parameters of the fit.", ""]
@@ -94,6 +102,24 @@ def plot_calibration(path: Path, evaluations: dict[str, Evaluation], *, title: s
     axes.set(xlim=(0, 1), ylim=(0, 1), xlabel="predicted P(correct)", ylabel="observed success rate", title=title)
     axes.legend(loc="upper left")
     figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def plot_traits(path: Path, traits: dict[str, dict[str, np.ndarray]], *, time_unit: str) -> None:
+    """Trait scatter: a row per model, a panel per pair of its traits, a dot per fitted learner coloured by their
+    success rate (``TraitModel.learner_traits``); rates are per ``time_unit``."""
+    rows = {name: [key for key in model_traits if key != "success_rate"] for name, model_traits in traits.items()}
+    columns = max(len(list(combinations(keys, 2))) for keys in rows.values())
+    figure, axes = plt.subplots(len(rows), columns, figsize=(4.5 * columns, 4.2 * len(rows)), squeeze=False,
+                             layout="constrained")
+    for row, (name, keys) in enumerate(rows.items()):
+        for column, (x, y) in enumerate(combinations(keys, 2)):
+            dots = axes[row, column].scatter(traits[name][x], traits[name][y], c=traits[name]["success_rate"], s=6,
+                                             cmap="viridis", vmin=0, vmax=1)
+            axes[row, column].set(xlabel=x, ylabel=y, title=f"{name}, {len(traits[name][x])} learners")
+        figure.colorbar(dots, ax=axes[row, :].tolist(), label="success rate in the fitted answers")
+    figure.suptitle(f"Fitted learner traits (time unit: one {time_unit})")
     figure.savefig(path, dpi=120)
     plt.close(figure)
 

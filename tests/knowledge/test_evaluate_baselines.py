@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from scipy.stats import spearmanr
 
 from knowledge.evaluate import metrics
 from knowledge.evaluate.baselines import BKT, DKT, BestLR
@@ -192,3 +193,15 @@ def test_the_harness_fit_weighs_candidate_edges_when_practice_on_one_concept_car
     assert strongest.tolist() == [0, 1]
     assert metrics.auc(test.correct, model.predict_next_step(test)) > metrics.auc(
         test.correct, next_step_predictions(without_edges, test)) + 0.02
+
+
+def test_psikt_traits_place_learners_who_answer_better_at_a_higher_long_term_level():
+    data = simulate_bkt(n_learners=120, length=30, seed=5)
+    model = PsiKT(seed=0, steps=150)
+    model.fit(data, None)
+
+    traits = model.learner_traits()
+    assert {len(values) for values in traits.values()} == {120}
+    assert all(np.isfinite(values).all() for values in traits.values())
+    assert traits["success_rate"] == pytest.approx(np.bincount(data.learner, weights=data.correct) / 30)
+    assert spearmanr(traits["μ (long-term level)"], traits["success_rate"]).statistic > 0.8

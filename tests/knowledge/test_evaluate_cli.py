@@ -59,6 +59,11 @@ def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, model
     assert all(f"| {name} |" in table for name in models)
     assert f"{models[0]} minus each other model" in table
     assert (tmp_path / "calibration.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if "psikt" in models:
+        assert (tmp_path / "traits.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "traits.png" in table
+    else:
+        assert not (tmp_path / "traits.png").exists()
 
 
 def test_unknown_model_is_refused_with_exit_code_2(tmp_path):
