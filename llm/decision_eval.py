@@ -155,12 +155,12 @@ def remediation_evaluate(models: DecisionModels, *, data_dir: Path) -> dict:
         scored = [i for i, ex in enumerate(test) if getattr(ex, name) is not None]
         gold = [getattr(test[i], name) for i in scored]
         ours_scored = [predicted[i] for i in scored]
+        theirs = {model: [predictions[name][test[i].source[1]] for i in scored]
+                  for model, predictions in published.items()}
         ours[name] = labels_score(gold=gold, predicted=ours_scored)
-        for model, predictions in published.items():
-            reference[model][name] = labels_score(gold=gold,
-                                                  predicted=[predictions[name][test[i].source[1]] for i in scored])
-        versus[name] = paired_bootstrap(gold=gold, ours=ours_scored,
-                                        theirs=[published["gpt4"][name][test[i].source[1]] for i in scored])
+        for model, their_scored in theirs.items():
+            reference[model][name] = labels_score(gold=gold, predicted=their_scored)
+        versus[name] = paired_bootstrap(gold=gold, ours=ours_scored, theirs=theirs["gpt4"])
     return {"decisions": ours, "reference": reference, "versus_gpt4": versus}
 
 
