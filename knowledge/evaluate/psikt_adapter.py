@@ -48,9 +48,12 @@ PATIENCE = 4
 EDGE_CANDIDATE_LEARNERS = 10
 
 
-def interactions_answers(data: Interactions) -> Answers:
-    # Days since the data's first answer: float32 days since 1970 would round gaps to about a minute.
-    origin = data.time.min() if len(data.time) else 0.0
+def interactions_answers(data: Interactions, *, origin: float | None = None) -> Answers:
+    """``origin``: the time that becomes 0 (default: the data's first answer). Rows that one filter run reads must
+    share it, or the gap between a learner's rows from different parts is lost."""
+    # Days since an origin near the data: float32 days since 1970 would round gaps to about a minute.
+    if origin is None:
+        origin = data.time.min() if len(data.time) else 0.0
     time = (data.time - origin) / SECONDS_PER_DAY if data.has_time else data.time
     return Answers(
         learner=torch.as_tensor(data.learner, dtype=torch.long),
@@ -147,7 +150,8 @@ class PsiKT:
 
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
         # Within a learner the filter goes by row order, and every history row precedes the future rows.
-        past, ahead = interactions_answers(history), interactions_answers(future)
+        origin = np.concatenate([history.time, future.time]).min(initial=np.inf)
+        past, ahead = (interactions_answers(part, origin=origin) for part in (history, future))
         answers = Answers(**{f: torch.cat([getattr(past, f), getattr(ahead, f)])
                              for f in ("learner", "item", "concept", "time", "correct")})
         observe = torch.cat([torch.ones(len(history), dtype=torch.bool), torch.zeros(len(future), dtype=torch.bool)])

@@ -205,3 +205,19 @@ def test_psikt_traits_place_learners_who_answer_better_at_a_higher_long_term_lev
     assert all(np.isfinite(values).all() for values in traits.values())
     assert traits["success_rate"] == pytest.approx(np.bincount(data.learner, weights=data.correct) / 30)
     assert spearmanr(traits["μ (long-term level)"], traits["success_rate"]).statistic > 0.8
+
+
+def test_psikt_forecasts_less_success_the_longer_the_future_comes_after_the_history():
+    data = replace(simulate_bkt(n_learners=120, length=30, seed=6), has_time=True)
+    data = replace(data, time=data.time * 600.0)  # an answer every ten minutes, in seconds
+    train, valid, test = split_learners(data, seed=0)
+    model = PsiKT(seed=0, steps=150)
+    model.fit(train, None)
+    future, history = scored_rows("psikt", test)
+    strong = np.isin(future.learner, np.flatnonzero(np.bincount(history.learner, weights=history.correct) >= 7))
+
+    soon = model.predict_future(history, future)
+    months_later = model.predict_future(history, replace(future, time=future.time + 90 * 86400.0))
+
+    assert strong.any()
+    assert np.mean(months_later[strong]) < np.mean(soon[strong]) - 0.01
