@@ -51,6 +51,12 @@ def ece(correct: np.ndarray, p: np.ndarray, n_bins: int = ECE_BINS) -> float:
     return float(np.sum(count / len(p) * np.abs(rate - mean_p)))
 
 
+def learner_success_rate(correct: np.ndarray, learner: np.ndarray) -> np.ndarray:
+    """(L,) each learner's share of right answers in these rows, learners in increasing id order."""
+    _, rows_of = np.unique(learner, return_inverse=True)
+    return np.bincount(rows_of, weights=correct.astype(float)) / np.bincount(rows_of)
+
+
 def equity(correct: np.ndarray, p: np.ndarray, learner: np.ndarray) -> dict[str, list[float] | float]:
     """AUC within each quintile of learners ranked by their success rate on these rows, and best minus worst.
 
@@ -58,8 +64,7 @@ def equity(correct: np.ndarray, p: np.ndarray, learner: np.ndarray) -> dict[str,
     a quintile whose rows hold one class only has AUC NaN and is left out of the gap.
     """
     learners, rows_of = np.unique(learner, return_inverse=True)
-    success_rate = np.bincount(rows_of, weights=correct.astype(float)) / np.bincount(rows_of)
-    ranked = np.lexsort((learners, success_rate))
+    ranked = np.lexsort((learners, learner_success_rate(correct, learner)))
     quintile_of_learner = np.empty(len(learners), dtype=np.int64)
     for quintile, members in enumerate(np.array_split(ranked, QUINTILES)):
         quintile_of_learner[members] = quintile

@@ -48,19 +48,24 @@ PATIENCE = 4
 EDGE_CANDIDATE_LEARNERS = 10
 
 
-def interactions_answers(data: Interactions, *, origin: float | None = None) -> Answers:
-    """``origin``: the time that becomes 0 (default: the data's first answer). Rows that one filter run reads must
-    share it, or the gap between a learner's rows from different parts is lost."""
-    # Days since an origin near the data: float32 days since 1970 would round gaps to about a minute.
-    if origin is None:
-        origin = data.time.min() if len(data.time) else 0.0
-    time = (data.time - origin) / SECONDS_PER_DAY if data.has_time else data.time
+def interactions_answers(*parts: Interactions) -> Answers:
+    """The rows of ``parts`` (of one data set, learner ids as they are), in order, as the learner model's answers.
+
+    With timestamps, time is in days since the parts' first answer: one origin for all of them, so that the gap
+    between a learner's rows in different parts is kept (float32 days since 1970 would round gaps to a minute).
+    """
+    def rows(field: str) -> np.ndarray:
+        return np.concatenate([getattr(part, field) for part in parts])
+
+    time = rows("time")
+    if parts[0].has_time and len(time):
+        time = (time - time.min()) / SECONDS_PER_DAY
     return Answers(
-        learner=torch.as_tensor(data.learner, dtype=torch.long),
-        item=torch.as_tensor(data.item, dtype=torch.long),
-        concept=torch.as_tensor(data.skill, dtype=torch.long),
+        learner=torch.as_tensor(rows("learner"), dtype=torch.long),
+        item=torch.as_tensor(rows("item"), dtype=torch.long),
+        concept=torch.as_tensor(rows("skill"), dtype=torch.long),
         time=torch.as_tensor(time, dtype=torch.float32),
-        correct=torch.as_tensor(data.correct, dtype=torch.float32),
+        correct=torch.as_tensor(rows("correct"), dtype=torch.float32),
     )
 
 
@@ -110,8 +115,7 @@ class PsiKT:
         if valid is not None and len(valid):
             candidate_edges, steps = self._choice_by_validation(train, valid)
             train = concat(train, valid)
-        answers = np.bincount(train.learner, minlength=train.n_learners)
-        self.success_rate = np.bincount(train.learner, weights=train.correct, minlength=train.n_learners) / answers
+        self.success_rate = metrics.learner_success_rate(train.correct, train.learner)
         cohort = interactions_cohort(train)
         self.posterior = cohort_fit(candidate_edges_added(cohort) if candidate_edges else cohort, steps=steps,
                                     seed=self.seed)
@@ -150,10 +154,7 @@ class PsiKT:
 
     def predict_future(self, history: Interactions, future: Interactions) -> np.ndarray:
         # Within a learner the filter goes by row order, and every history row precedes the future rows.
-        origin = np.concatenate([history.time, future.time]).min(initial=np.inf)
-        past, ahead = (interactions_answers(part, origin=origin) for part in (history, future))
-        answers = Answers(**{f: torch.cat([getattr(past, f), getattr(ahead, f)])
-                             for f in ("learner", "item", "concept", "time", "correct")})
+        answers = interactions_answers(history, future)
         observe = torch.cat([torch.ones(len(history), dtype=torch.bool), torch.zeros(len(future), dtype=torch.bool)])
         with torch.no_grad():
             prediction, _ = filter_run(self.posterior, answers, observe=observe)
