@@ -10,9 +10,8 @@ import uuid
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from knowledge.selectors import learner_mastery
 from tutoring.models import ChatMessage, LearningSession
-from tutoring.selectors import session_chat, session_last_attempt
+from tutoring.selectors import session_chat, session_last_attempt, session_mastery
 
 
 def item_context(*, session: LearningSession) -> dict:
@@ -31,10 +30,7 @@ def item_context(*, session: LearningSession) -> dict:
 
 
 def mastery_context(*, session: LearningSession) -> dict:
-    item = session.current_item
-    concepts = list(item.concepts.all()) if item else []
-    mastery = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=timezone.now())
-    return {"concept_mastery": [(c, mastery[session.learner_id, c.id]) for c in concepts]}
+    return {"concept_mastery": session_mastery(session=session, at=timezone.now())}
 
 
 def card_fragments(*, session: LearningSession) -> dict[str, str]:

@@ -6,7 +6,6 @@ with htmx they answer with the same fragments the websocket sends; without JavaS
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend import fragments
+from frontend.forms import AttemptForm, ChatForm, HintForm, NextForm
 from tutoring import services
 from tutoring.errors import Forbidden, ServiceError
 from tutoring.models import Classroom, User
@@ -121,26 +121,13 @@ def _fragments_response(request: HttpRequest, session, parts: dict[str, str]) ->
     return HttpResponse(main + extra)
 
 
-def _client_id(request: HttpRequest) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.POST.get("client_id", ""))
-    except ValueError as error:
-        raise ServiceError("The form is missing its id; reload the page.") from error
-
-
-def _item_id(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("item_id", ""))
-    except ValueError as error:
-        raise ServiceError("The form is missing its question; reload the page.") from error
-
-
 @require_POST
 @role_required(User.Role.STUDENT)
 def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
-    services.attempt_record(session=session, item_id=_item_id(request), response=request.POST.get("answer", ""),
-                            client_id=_client_id(request))
+    data = AttemptForm(request.POST).cleaned()
+    services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
+                            client_id=data["client_id"])
     return _fragments_response(request, session, fragments.card_fragments(session=session))
 
 
@@ -148,7 +135,7 @@ def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
 @role_required(User.Role.STUDENT)
 def practice_hint(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
-    services.hint_reveal(session=session, item_id=_item_id(request))
+    services.hint_reveal(session=session, item_id=HintForm(request.POST).cleaned()["item_id"])
     return _fragments_response(request, session, fragments.card_fragments(session=session))
 
 
@@ -156,6 +143,7 @@ def practice_hint(request: HttpRequest, session_id: int) -> HttpResponse:
 @role_required(User.Role.STUDENT)
 def practice_next(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
+    NextForm(request.POST).cleaned()
     services.session_item_advance(session=session)
     return _fragments_response(request, session, fragments.item_fragments(session=session))
 
@@ -164,7 +152,8 @@ def practice_next(request: HttpRequest, session_id: int) -> HttpResponse:
 @role_required(User.Role.STUDENT)
 def practice_chat(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
-    turn = services.chat_post(session=session, text=request.POST.get("text", ""), client_id=_client_id(request))
+    data = ChatForm(request.POST).cleaned()
+    turn = services.chat_post(session=session, text=data["text"], client_id=data["client_id"])
     for _ in turn.chunks:  # without a websocket the reply arrives whole
         pass
     parts = fragments.chat_reply_fragments(session=session, question=turn.question)

@@ -1,22 +1,26 @@
-"""The concept graph of a course and the learner-state tables that the learner model fills."""
+"""The concept graph of a course and the learner-state tables that the learner model fills.
+
+Courses and learners belong to the session domain above (``tutoring``): these tables keep their ids as plain
+numbers (``course_id``, ``learner_id``) and hold no reference into that domain's tables, so the knowledge layer
+stands on its own. The session domain hands the ids in and asks this layer to forget them when it deletes them.
+"""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 
 class Concept(models.Model):
-    course = models.ForeignKey("tutoring.Course", on_delete=models.CASCADE, related_name="concepts")
+    course_id = models.BigIntegerField(db_index=True, help_text="The course (tutoring.Course).")
     slug = models.SlugField(max_length=100)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=0, help_text="Teaching order among concepts the graph leaves free.")
 
     class Meta:
-        ordering = ["course", "position", "name"]
-        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="unique_concept_slug")]
+        ordering = ["course_id", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["course_id", "slug"], name="unique_concept_slug")]
 
     def __str__(self) -> str:
         return self.name
@@ -47,7 +51,7 @@ class ConceptState(models.Model):
     ``right`` / ``wrong`` count the answers on the concept (expected counts are not stored).
     """
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concept_states")
+    learner_id = models.BigIntegerField(help_text="The learner (tutoring.User).")
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="states")
     offset = models.FloatField()
     coupling = models.FloatField(default=0.0)
@@ -57,10 +61,10 @@ class ConceptState(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["learner", "concept"], name="unique_concept_state")]
+        constraints = [models.UniqueConstraint(fields=["learner_id", "concept"], name="unique_concept_state")]
 
     def __str__(self) -> str:
-        return f"{self.learner} · {self.concept}: {self.right:.0f} right, {self.wrong:.0f} wrong"
+        return f"learner {self.learner_id} · {self.concept}: {self.right:.0f} right, {self.wrong:.0f} wrong"
 
 
 class LearnerTraits(models.Model):
@@ -70,8 +74,8 @@ class LearnerTraits(models.Model):
     of its concepts' states); ``recent_right`` / ``recent_wrong`` count them too, each weighed down by
     ``RECENCY_DECAY`` with every later answer (the learner model's recency term)."""
 
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="traits")
-    course = models.ForeignKey("tutoring.Course", on_delete=models.CASCADE, related_name="+")
+    learner_id = models.BigIntegerField(help_text="The learner (tutoring.User).")
+    course_id = models.BigIntegerField(db_index=True, help_text="The course (tutoring.Course).")
     model_name = models.CharField(max_length=64)
     mean = models.JSONField(default=dict)
     variance = models.JSONField(default=dict)
@@ -82,10 +86,10 @@ class LearnerTraits(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["learner", "course"], name="unique_learner_traits")]
+        constraints = [models.UniqueConstraint(fields=["learner_id", "course_id"], name="unique_learner_traits")]
 
     def __str__(self) -> str:
-        return f"{self.learner} · {self.course} ({self.model_name})"
+        return f"learner {self.learner_id} · course {self.course_id} ({self.model_name})"
 
 
 class ModelSnapshot(models.Model):
@@ -96,7 +100,7 @@ class ModelSnapshot(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
-    course = models.ForeignKey("tutoring.Course", on_delete=models.CASCADE, related_name="model_snapshots")
+    course_id = models.BigIntegerField(db_index=True, help_text="The course (tutoring.Course).")
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.FITTING)
     progress = models.FloatField(default=0.0, help_text="Share of the fit done, 0 to 1.")
@@ -111,12 +115,12 @@ class ModelSnapshot(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["course", "-version"]
+        ordering = ["course_id", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "version"], name="unique_snapshot_version"),
-            models.UniqueConstraint(fields=["course"], condition=models.Q(is_active=True),
+            models.UniqueConstraint(fields=["course_id", "version"], name="unique_snapshot_version"),
+            models.UniqueConstraint(fields=["course_id"], condition=models.Q(is_active=True),
                                     name="one_active_snapshot_per_course"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.course} v{self.version} ({self.status})"
+        return f"course {self.course_id} v{self.version} ({self.status})"

@@ -14,7 +14,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs the app regi
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from tutoring.routing import websocket_urlpatterns  # noqa: E402
+from frontend.routing import websocket_urlpatterns  # noqa: E402  (the wiring mounts the edge)
 
 application = ProtocolTypeRouter(
     {

@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 from django.db import transaction
 
-from knowledge.models import Concept, Prerequisite
+from knowledge.services import ConceptDraft, course_graph_write
 from tutoring.item_templates import ItemDraft, TemplateError, template_instantiate
 from tutoring.models import Course, Item, ItemTemplate
 
@@ -98,15 +98,12 @@ def course_import(*, data: dict[str, Any], items_per_template: int = ITEMS_PER_T
         course, _ = Course.objects.update_or_create(
             slug=data["slug"], defaults={"title": data["title"], "description": data.get("description", "")}
         )
-        concepts = {}
-        for position, spec in enumerate(data["concepts"]):
-            concepts[spec["slug"]], _ = Concept.objects.update_or_create(
-                course=course, slug=spec["slug"],
-                defaults={"name": spec.get("name", spec["slug"]), "description": spec.get("description", ""),
-                          "position": position},
-            )
-        for prerequisite, concept in data.get("prerequisites") or []:
-            Prerequisite.objects.get_or_create(prerequisite=concepts[prerequisite], concept=concepts[concept])
+        concepts = course_graph_write(
+            course_id=course.id,
+            concepts=[ConceptDraft(slug=spec["slug"], name=spec.get("name", spec["slug"]),
+                                   description=spec.get("description", "")) for spec in data["concepts"]],
+            prerequisites=[tuple(edge) for edge in data.get("prerequisites") or []],
+        )
         n_items = 0
         for spec in data.get("templates") or []:
             template, _ = ItemTemplate.objects.update_or_create(

@@ -1,28 +1,30 @@
-"""Reads for the session domain. Each selector checks that the asking user may see what it returns."""
+"""Reads for the session domain. Each selector checks that the asking user may see what it returns.
+
+The learner model is read through ``tutoring.learner_model.course_learner_model``.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import networkx as nx
 from django.db.models import Count, Max, Q
 
-from knowledge.learner import Mastery
-from knowledge.models import Concept, ConceptState
-from knowledge.selectors import course_graph, course_model, learner_item_success, learner_mastery, learner_outlook
+from knowledge.beliefs import LearnerModel, Mastery
+from knowledge.models import Concept
+from knowledge.selectors import concept_map
 from llm.agents.diagnostician import Attempt as TutorAttempt
 from llm.agents.schema import ConceptBelief
+from llm.policy import READY, RECENT_ITEMS, ConceptOption, NothingToPractise, practice_next
 from llm.tutor import TutorRequest
 from tutoring.errors import Forbidden, NotFound
+from tutoring.learner_model import course_learner_model
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, User
 
-MASTERED = 0.85  # mastery at which a concept counts as learned
-READY = 0.6  # prerequisite mastery at which a concept is ready to practise
-TARGET_SUCCESS = 0.7  # the success rate the chooser aims items at: hard enough to learn from
 FADING_DROP = 0.1  # a concept whose mastery is forecast to fall this much within a week is flagged for review
-RECENT_ITEMS = 8  # items not repeated within this many of a session's last items
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,22 @@ class MasteryGrid:
     rows: list[tuple[User, list[MasteryOutlook]]]
 
 
+def item_concept_ids(*, item_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each item's concepts (ids, ascending)."""
+    found: dict[int, list[int]] = {}
+    links = Item.concepts.through.objects.filter(item_id__in=list(item_ids)).order_by("item_id", "concept_id")
+    for item_id, concept_id in links.values_list("item_id", "concept_id"):
+        found.setdefault(item_id, []).append(concept_id)
+    return found
+
+
 def learner_courses(*, learner: User) -> list[Course]:
     """Courses the learner is enrolled in through a class."""
     return list(Course.objects.filter(classrooms__students=learner).distinct().order_by("title"))
 
 
 def course_concept(*, course: Course, concept_slug: str) -> Concept:
-    concept = Concept.objects.filter(course=course, slug=concept_slug).first()
+    concept = Concept.objects.filter(course_id=course.id, slug=concept_slug).first()
     if concept is None:
         raise NotFound("No such concept in this course.")
     return concept
@@ -83,24 +94,12 @@ def learner_course(*, learner: User, course_slug: str) -> Course:
     return course
 
 
-@dataclass(frozen=True)
-class ConceptMap:
-    concepts: list[Concept]  # prerequisites before the concepts that need them
-    graph: nx.DiGraph  # nodes are concept ids, edges point from prerequisite to concept
-
-
-def concept_map(*, course_id: int) -> ConceptMap:
-    """The course's concepts in prerequisite order, with the graph they were ordered by."""
-    concepts = {c.id: c for c in Concept.objects.filter(course_id=course_id)}
-    graph = course_graph(course_id=course_id)
-    order = nx.lexicographical_topological_sort(graph, key=lambda cid: (concepts[cid].position, concepts[cid].name))
-    return ConceptMap(concepts=[concepts[cid] for cid in order], graph=graph)
-
-
-def learner_progress(*, learner: User, course: Course, at: datetime) -> list[ConceptProgress]:
+def learner_progress(*, learner: User, course: Course, at: datetime,
+                     model: LearnerModel | None = None) -> list[ConceptProgress]:
     """Every concept of the course with the learner's mastery, in prerequisite order."""
     course_map = concept_map(course_id=course.id)
-    known, ahead = learner_outlook(learner_ids=[learner.id], course_id=course.id, at=at)
+    model = model or course_learner_model(course_id=course.id)
+    known, ahead = model.outlook(learner_ids=[learner.id], at=at)
     mastery = {c.id: known[learner.id, c.id] for c in course_map.concepts}
     attempts = dict(
         Attempt.objects.filter(learner=learner, item__course=course)
@@ -128,43 +127,43 @@ def learner_session(*, learner: User, session_id: int) -> LearningSession:
     return session
 
 
-def _concept_to_practise(*, session: LearningSession, at: datetime, rng: random.Random) -> Concept:
-    practisable = set(Item.objects.filter(course=session.course, is_active=True).values_list("concepts", flat=True))
-    progress = [p for p in learner_progress(learner=session.learner, course=session.course, at=at)
+class _SessionPractice:
+    """The practice policy's view of one session's learner (``llm.policy.PracticeView``)."""
+
+    def __init__(self, session: LearningSession, *, at: datetime):
+        self.session, self.at = session, at
+        self.model = course_learner_model(course_id=session.course_id)
+
+    def concept_options(self) -> list[ConceptOption]:
+        practisable = set(Item.objects.filter(course=self.session.course, is_active=True)
+                          .values_list("concepts", flat=True))
+        return [ConceptOption(concept_id=p.concept.id, mastery=p.mastery.p, uncertainty=p.mastery.uncertainty,
+                              ready=p.ready)
+                for p in learner_progress(learner=self.session.learner, course=self.session.course, at=self.at,
+                                          model=self.model)
                 if p.concept.id in practisable]
-    if not progress:
-        raise NotFound("This course has no questions yet.")
-    open_concepts = [p for p in progress if p.ready and p.mastery.p < MASTERED]
-    if open_concepts:
-        return max(open_concepts, key=lambda p: (1 - p.mastery.p) + 0.5 * p.mastery.uncertainty + 0.01 * rng.random()
-                   ).concept
-    return max(progress, key=lambda p: p.mastery.uncertainty + 0.01 * rng.random()).concept
+
+    def concept_items(self, concept_id: int) -> list[int]:
+        return list(Item.objects.filter(course_id=self.session.course_id, concepts=concept_id, is_active=True)
+                    .order_by("id").values_list("id", flat=True))
+
+    def item_success(self, item_ids: Sequence[int]) -> Mapping[int, float]:
+        return self.model.item_success(learner_id=self.session.learner_id, item_ids=list(item_ids), at=self.at)
 
 
-def practice_item_choose(*, session: LearningSession, at: datetime) -> Item:
-    """The next item for this learner.
-
-    Concept: the session's focus if it has one; otherwise, among concepts whose prerequisites are ready
-    and that are not yet mastered, the one with the most to gain (1 - mastery) plus a bonus for
-    uncertainty, and when everything is mastered, the most uncertain concept (review). Item: among that
-    concept's items not seen recently in this session, the one whose predicted success is closest to
-    TARGET_SUCCESS.
-    """
+def practice_item_next(*, session: LearningSession, at: datetime) -> Item:
+    """The next item for this learner, as the practice policy chooses it (``llm.policy``)."""
     rng = random.Random(f"{session.id}:{session.attempts.count()}")
-    concept = session.focus_concept or _concept_to_practise(session=session, at=at, rng=rng)
     recent = list(session.attempts.order_by("-created_at").values_list("item_id", flat=True)[: RECENT_ITEMS * 3])
-    recent_items = list(dict.fromkeys(recent))[:RECENT_ITEMS]
-    candidates = list(
-        Item.objects.filter(course_id=session.course_id, concepts=concept, is_active=True)
-    )
-    if not candidates:
-        raise NotFound(f"There are no questions on {concept.name} yet.")
-    fresh = [item for item in candidates if item.id not in recent_items and item.id != session.current_item_id]
-    pool = fresh or candidates
-    success = learner_item_success(learner_id=session.learner_id, course_id=session.course_id,
-                                   item_ids=[item.id for item in pool], at=at)
-    return min(pool, key=lambda item: abs(success.get(item.id, TARGET_SUCCESS) - TARGET_SUCCESS)
-               + 0.02 * rng.random())
+    try:
+        choice = practice_next(_SessionPractice(session, at=at), focus=session.focus_concept_id, recent=recent,
+                               current=session.current_item_id, rng=rng)
+    except NothingToPractise as nothing:
+        if nothing.concept_id is None:
+            raise NotFound("This course has no questions yet.") from nothing
+        name = Concept.objects.filter(pk=nothing.concept_id).values_list("name", flat=True).first()
+        raise NotFound(f"There are no questions on {name} yet.") from nothing
+    return Item.objects.get(pk=choice.item_id)
 
 
 def session_chat(*, session: LearningSession, item_id: int | None) -> list[ChatMessage]:
@@ -172,9 +171,25 @@ def session_chat(*, session: LearningSession, item_id: int | None) -> list[ChatM
     return list(session.chat_messages.filter(item=item_id))
 
 
+def session_question(*, session: LearningSession, question_id: int) -> ChatMessage:
+    """A message the student sent in this session."""
+    question = session.chat_messages.filter(pk=question_id, author=ChatMessage.Author.STUDENT).first()
+    if question is None:
+        raise NotFound("No such message in this session.")
+    return question
+
+
 def session_last_attempt(*, session: LearningSession, item_id: int | None) -> Attempt | None:
     """The latest answer in this session to one item (its verdict stays on the card)."""
     return session.attempts.filter(item=item_id).order_by("-created_at", "-id").first()
+
+
+def session_mastery(*, session: LearningSession, at: datetime) -> list[tuple[Concept, Mastery]]:
+    """The learner's mastery of the concepts of the item on screen."""
+    item = session.current_item
+    concepts = list(item.concepts.all()) if item else []
+    mastery = course_learner_model(course_id=session.course_id).mastery(learner_ids=[session.learner_id], at=at)
+    return [(c, mastery[session.learner_id, c.id]) for c in concepts]
 
 
 def tutor_request(*, session: LearningSession, question: ChatMessage, at: datetime) -> TutorRequest:
@@ -187,19 +202,14 @@ def tutor_request(*, session: LearningSession, question: ChatMessage, at: dateti
         graph.nodes[concept.id]["name"] = concept.name
     item_concepts = [c.id for c in item.concepts.all()]
     suspects = set(item_concepts).union(*(nx.ancestors(graph, c) for c in item_concepts))
-    mastery = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=at)
-    model = course_model(course_id=session.course_id)
-    answers = {concept_id: right + wrong for concept_id, right, wrong in ConceptState.objects.filter(
-        learner_id=session.learner_id, concept_id__in=suspects).values_list("concept_id", "right", "wrong")}
+    evidence = course_learner_model(course_id=session.course_id).beliefs(
+        learner_id=session.learner_id, concept_ids=sorted(suspects), at=at)
     beliefs = {
         concept_id: ConceptBelief(
-            concept_id=concept_id, name=graph.nodes[concept_id]["name"], mastery=mastery[key].p,
-            uncertainty=mastery[key].uncertainty,
-            difficulty=float(model.posterior.concept_difficulty[model.concept_index[concept_id]]),
-            answers=int(answers.get(concept_id, 0)),
+            concept_id=concept_id, name=graph.nodes[concept_id]["name"], mastery=known.mastery.p,
+            uncertainty=known.mastery.uncertainty, difficulty=known.difficulty, answers=known.answers,
         )
-        for concept_id in suspects
-        if (key := (session.learner_id, concept_id)) in mastery and concept_id in model.concept_index
+        for concept_id, known in evidence.items()
     }
     earlier = session.chat_messages.filter(item=item, created_at__lte=question.created_at).exclude(pk=question.pk)
     dialogue = tuple((message.author, message.text) for message in earlier.order_by("created_at", "id"))
@@ -282,7 +292,7 @@ def class_mastery_grid(
         students = students.filter(Q(id__in=student_ids))
     students = list(students)
     learner_ids = [s.id for s in students]
-    mastery, ahead = learner_outlook(learner_ids=learner_ids, course_id=classroom.course_id, at=at)
+    mastery, ahead = course_learner_model(course_id=classroom.course_id).outlook(learner_ids=learner_ids, at=at)
     rows = [(student, [MasteryOutlook(mastery=mastery[student.id, c.id], in_a_week=ahead[student.id, c.id])
                        for c in concepts]) for student in students]
     return MasteryGrid(classroom=classroom, concepts=concepts, rows=rows)

@@ -1,4 +1,7 @@
-"""Writes for the session domain: accounts, classes, practice sessions, attempts, hints and chat."""
+"""Writes for the session domain: accounts, classes, practice sessions, attempts, hints and chat.
+
+Background work starts on commit (``transaction.on_commit``) as Celery tasks that send data events
+(``tutoring.events``); the consumers in ``frontend`` render them."""
 
 from __future__ import annotations
 
@@ -11,16 +14,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from knowledge.learner import Mastery
+from knowledge.beliefs import Mastery
 from knowledge.models import Concept
-from knowledge.selectors import item_concept_sets, learner_mastery
-from knowledge.services import learner_observe
-from llm.tutor import decision_models_current, tutor_turn
 from tutoring.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
+from tutoring.learner_model import course_learner_model
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Enrolment, Item, LearningSession, User
-from tutoring.selectors import practice_item_choose, tutor_request
-from tutoring.tasks import chat_reply_send, class_dashboard_notify
+from tutoring.replies import chat_reply_stream
+from tutoring.selectors import practice_item_next
+from tutoring.tasks import chat_reply_send, mastery_changed_notify
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def session_item_advance(*, session: LearningSession, at: datetime | None = None
     """Put the next item chosen by the learner model on the session's screen."""
     if session.ended_at is not None:
         raise Conflict("This practice session has ended; start a new one.")
-    item = practice_item_choose(session=session, at=at or timezone.now())
+    item = practice_item_next(session=session, at=at or timezone.now())
     session.current_item = item
     session.hints_shown = session.current_attempts = 0
     session.current_solved = False
@@ -144,9 +146,10 @@ def attempt_record(
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
         verdict = Verdict(correct=existing.correct, message=existing.feedback)
-        concept_ids = item_concept_sets(item_ids=[existing.item_id]).get(existing.item_id, [])
-        known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=at)
-        mastery = {concept_id: known[session.learner_id, concept_id] for concept_id in concept_ids}
+        model = course_learner_model(course_id=session.course_id)
+        known = model.mastery(learner_ids=[session.learner_id], at=at)
+        mastery = {concept_id: known[session.learner_id, concept_id]
+                   for concept_id in model.concepts_of(existing.item_id)}
         return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)
 
     item = _open_item(session, item_id)
@@ -163,8 +166,8 @@ def attempt_record(
             response=response.strip(), correct=verdict.correct, feedback=verdict.message,
             hints_used=session.hints_shown, created_at=at,
         )
-        mastery = learner_observe(learner_id=session.learner_id, course_id=session.course_id, item_id=item.id,
-                                  correct=verdict.correct, at=at)
+        mastery = course_learner_model(course_id=session.course_id).observe(
+            learner_id=session.learner_id, item_id=item.id, correct=verdict.correct, at=at)
         session.current_attempts += 1
         session.current_solved = verdict.correct
         session.save(update_fields=["current_attempts", "current_solved"])
@@ -172,7 +175,7 @@ def attempt_record(
             classrooms = Classroom.objects.filter(course_id=session.course_id, students=session.learner_id)
             classroom_ids = list(classrooms.values_list("id", flat=True))
             transaction.on_commit(
-                lambda: class_dashboard_notify.delay(classroom_ids=classroom_ids, learner_id=session.learner_id)
+                lambda: mastery_changed_notify.delay(classroom_ids=classroom_ids, learner_id=session.learner_id)
             )
     return AttemptResult(attempt=attempt, verdict=verdict, created=True, mastery=mastery)
 
@@ -226,28 +229,3 @@ def chat_reply_dispatch(*, question: ChatMessage, reply_channel: str) -> None:
     """Have the reply written where the tutor's model runs (a worker on the LLM queue, or here when Celery is
     eager) and streamed to ``reply_channel``, so a long generation never holds up the web process."""
     transaction.on_commit(lambda: chat_reply_send.delay(question_id=question.id, reply_channel=reply_channel))
-
-
-def chat_reply_stream(*, question: ChatMessage) -> Iterator[str]:
-    """The tutor's reply to ``question``, chunk by chunk; stored with its decision trace when it ends.
-
-    Nothing runs until the first chunk is asked for, so the reply can be written where the model lives: in
-    the web process, or by a worker on the LLM queue (``tutoring.tasks.chat_reply_send``). A reply that is
-    already stored (a resend) is replayed, not written again.
-    """
-    stored = ChatMessage.objects.filter(in_reply_to=question).first()
-    if stored is not None:
-        yield stored.text
-        return
-    session = LearningSession.objects.select_related("course", "classroom").get(pk=question.session_id)
-    request = tutor_request(session=session, question=question, at=timezone.now())
-    turn = tutor_turn(request, backend=settings.CAIRN_LLM_BACKEND, backend_options=settings.CAIRN_LLM_OPTIONS,
-                      decision_models=decision_models_current(root=settings.CAIRN_DECISION_MODELS_DIR))
-    yield from turn.chunks()
-    with transaction.atomic():
-        locked = LearningSession.objects.select_for_update().get(pk=session.pk)
-        if turn.hints_shown > locked.hints_shown and locked.current_item_id == question.item_id:
-            locked.hints_shown = turn.hints_shown
-            locked.save(update_fields=["hints_shown"])
-        ChatMessage.objects.create(session=session, item_id=question.item_id, author=ChatMessage.Author.TUTOR,
-                                   text=turn.text, in_reply_to=question, trace=turn.trace)

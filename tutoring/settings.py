@@ -14,8 +14,6 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from llm.backends.generative import BACKEND_NAMES, generative_options
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CAIRN_VAR_DIR", BASE_DIR / "var"))
 
@@ -186,12 +184,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- Tutor
-CAIRN_LLM_BACKEND = os.environ.get("CAIRN_LLM_BACKEND", "template")  # template | transformers | openai
-if CAIRN_LLM_BACKEND not in {"template", *BACKEND_NAMES}:
-    raise ImproperlyConfigured("CAIRN_LLM_BACKEND must be template, transformers or openai")
-# Backend settings, read by the backend itself: CAIRN_LLM_MODEL_DIR (transformers); CAIRN_LLM_BASE_URL,
-# CAIRN_LLM_MODEL, CAIRN_LLM_API_KEY, CAIRN_LLM_TIMEOUT (openai).
-CAIRN_LLM_OPTIONS = generative_options(os.environ)
+# template | transformers | openai; a system check (tutoring.checks) refuses any other name. The backend reads its
+# own settings from the environment (llm.backends.generative.generative_options): CAIRN_LLM_MODEL_DIR,
+# CAIRN_LLM_DEVICE, CAIRN_LLM_MAX_BATCH (transformers); CAIRN_LLM_BASE_URL, CAIRN_LLM_MODEL, CAIRN_LLM_API_KEY,
+# CAIRN_LLM_TIMEOUT (openai).
+CAIRN_LLM_BACKEND = os.environ.get("CAIRN_LLM_BACKEND", "template")
 # Trained remediation decision models and critic (python -m llm.train_decisions); rules are used when absent.
 CAIRN_DECISION_MODELS_DIR = Path(os.environ.get("CAIRN_DECISION_MODELS_DIR", VAR_DIR / "decision-models"))
 CAIRN_MAX_CHAT_LENGTH = 1000

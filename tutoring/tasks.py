@@ -1,38 +1,23 @@
-"""Background work, scheduled with transaction.on_commit. Every task is safe to run twice."""
+"""Background work, scheduled with transaction.on_commit. Tasks send data events (``tutoring.events``), never
+HTML. Every task is safe to run twice."""
 
 from __future__ import annotations
 
-from asgiref.sync import async_to_sync
+import torch
 from celery import shared_task
-from channels.layers import get_channel_layer
-from django.template.loader import render_to_string
-from django.utils import timezone
+
+from tutoring.events import classroom_group, event_broadcast, event_send
+from tutoring.learner_model import learner_model_refit as course_refit
+from tutoring.models import ChatMessage, LearningSession
+from tutoring.replies import chat_reply_stream
 
 
-def classroom_group(classroom_id: int) -> str:
-    return f"classroom-{classroom_id}"
-
-
-@shared_task(name="tutoring.class_dashboard_notify")
-def class_dashboard_notify(*, classroom_ids: list[int], learner_id: int) -> int:
-    """Push the learner's fresh row of the mastery grid to every teacher watching these classes."""
-    from tutoring.models import Classroom
-    from tutoring.selectors import class_mastery_grid
-
-    layer = get_channel_layer()
-    sent = 0
-    for classroom in Classroom.objects.filter(id__in=classroom_ids).select_related("teacher"):
-        grid = class_mastery_grid(teacher=classroom.teacher, classroom_id=classroom.id, at=timezone.now(),
-                                  student_ids=[learner_id])
-        for student, cells in grid.rows:
-            cells_by_concept = list(zip(grid.concepts, cells, strict=True))
-            html = render_to_string("teacher/_grid_row.html", {"grid": grid, "student": student,
-                                                                 "cells": cells_by_concept})
-            async_to_sync(layer.group_send)(
-                classroom_group(classroom.id), {"type": "mastery.row", "learner_id": student.id, "html": html}
-            )
-            sent += 1
-    return sent
+@shared_task(name="tutoring.mastery_changed_notify")
+def mastery_changed_notify(*, classroom_ids: list[int], learner_id: int) -> int:
+    """Tell every teacher watching these classes that the learner's mastery moved; returns the events sent."""
+    for classroom_id in classroom_ids:
+        event_broadcast(classroom_group(classroom_id), {"type": "mastery.changed", "learner_id": learner_id})
+    return len(classroom_ids)
 
 
 @shared_task(name="tutoring.chat_reply_send")
@@ -42,29 +27,29 @@ def chat_reply_send(*, question_id: int, reply_channel: str) -> int:
     Routed to the LLM queue (CAIRN_LLM_QUEUE), so a worker next to the GPU can host the model for every web
     process. Returns the number of chunks sent.
     """
-    from frontend import fragments
-    from tutoring.models import ChatMessage, LearningSession
-    from tutoring.services import chat_reply_stream
-
-    layer = get_channel_layer()
     question = ChatMessage.objects.get(pk=question_id)
     client_id = str(question.client_id)
     hints_before = LearningSession.objects.values_list("hints_shown", flat=True).get(pk=question.session_id)
     sent = 0
     try:
         for chunk in chat_reply_stream(question=question):
-            async_to_sync(layer.send)(reply_channel, {"type": "chat.delta", "client_id": client_id, "text": chunk})
+            event_send(reply_channel, {"type": "chat.delta", "client_id": client_id, "text": chunk})
             sent += 1
     except Exception:
-        async_to_sync(layer.send)(reply_channel, {
-            "type": "chat.error", "client_id": client_id,
-            "message": "The tutor could not reply just now. Please send your message again.",
-        })
+        event_send(reply_channel, {"type": "chat.error", "client_id": client_id,
+                                   "message": "The tutor could not reply just now. Please send your message again."})
         raise
-    # Read the session afresh: the student may have answered while the reply was being written. The card is
-    # sent only when the reply gave a hint, so a verdict shown meanwhile is not overwritten by an older card.
-    session = LearningSession.objects.get(pk=question.session_id)
-    html = fragments.chat_reply_fragments(session=session, question=question,
-                                          card=session.hints_shown > hints_before)
-    async_to_sync(layer.send)(reply_channel, {"type": "chat.end", "client_id": client_id, "html": html})
+    # The card is shown again only when the reply gave a hint, so a verdict shown meanwhile (the student may have
+    # answered while the reply was being written) is not overwritten by an older card.
+    hints_after = LearningSession.objects.values_list("hints_shown", flat=True).get(pk=question.session_id)
+    event_send(reply_channel, {"type": "chat.end", "client_id": client_id, "question_id": question.id,
+                               "card": hints_after > hints_before})
     return sent
+
+
+@shared_task(name="tutoring.learner_model_refit")
+def learner_model_refit(*, course_id: int) -> int:
+    """Refit the course's learner model (a no-op when no answer arrived since the active fit); its version."""
+    # Workers share their cores: with more than one torch thread a busy neighbour slows each SVI step 10-50x.
+    torch.set_num_threads(1)
+    return course_refit(course_id=course_id).version

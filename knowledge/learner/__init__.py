@@ -2,10 +2,6 @@
 
 ``psikt`` is the model the app uses: continuous-time knowledge tracing over a course's concepts, fitted
 to a cohort with pyro and updated online after every answer, with transfer along the course's prerequisite
-edges (whose weights it fits, and which it suggests beyond the curated graph). ``knowledge.selectors`` and
-``knowledge.services`` connect it to the stored beliefs.
+edges (whose weights it fits, and which it suggests beyond the curated graph). ``knowledge.beliefs`` connects it
+to the stored beliefs.
 """
-
-from knowledge.learner.base import Mastery
-
-__all__ = ["Mastery"]

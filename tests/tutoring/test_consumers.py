@@ -8,11 +8,11 @@ from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
+from frontend.routing import websocket_urlpatterns
 from tests.conftest import make_student, wrong_answer
 from tutoring import celery_app, services
 from tutoring.asgi import application
 from tutoring.models import Attempt, LearningSession
-from tutoring.routing import websocket_urlpatterns
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

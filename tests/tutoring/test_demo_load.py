@@ -39,7 +39,7 @@ def test_every_demo_student_has_history_and_a_class(loaded):
     for student in User.objects.filter(role="student"):
         assert Attempt.objects.filter(learner=student).count() >= 5
         assert student.classrooms.count() == 1
-    assert ConceptState.objects.values("learner").distinct().count() == 30
+    assert ConceptState.objects.values("learner_id").distinct().count() == 30
 
 
 def test_teacher_grid_is_not_empty(loaded):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.learner import Mastery
+from knowledge.beliefs import Mastery
 from tutoring.selectors import MasteryOutlook
 
 

@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from knowledge.models import ConceptState
-from knowledge.selectors import learner_mastery
 from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
+from tutoring.learner_model import course_learner_model
 from tutoring.models import Attempt, ChatMessage, Classroom, Item
 
 
@@ -24,18 +24,20 @@ def test_first_item_practises_a_concept_whose_prerequisites_are_ready(session):
 
 def test_correct_answer_raises_mastery_and_is_stored(session):
     item = session.current_item
-    before = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=timezone.now())
+    before = course_learner_model(course_id=session.course_id).mastery(learner_ids=[session.learner_id],
+                                                                       at=timezone.now())
     result = services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
     assert result.verdict.correct and result.created
     [(concept_id, after)] = result.mastery.items()
     assert after.observed and after.p > before[session.learner_id, concept_id].p
-    state = ConceptState.objects.get(learner=session.learner, concept_id=concept_id)
+    state = ConceptState.objects.get(learner_id=session.learner_id, concept_id=concept_id)
     assert (state.right, state.wrong) == (1, 0)
 
 
 def test_wrong_answer_lowers_mastery(session):
     item = session.current_item
-    before = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=timezone.now())
+    before = course_learner_model(course_id=session.course_id).mastery(learner_ids=[session.learner_id],
+                                                                       at=timezone.now())
     result = services.attempt_record(session=session, item_id=item.id, response=wrong_answer(item),
                                      client_id=uuid.uuid4())
     [(concept_id, after)] = result.mastery.items()
@@ -50,7 +52,7 @@ def test_resent_attempt_is_stored_once(session):
     assert first.created and not again.created
     assert again.attempt.pk == first.attempt.pk and not again.verdict.correct
     assert Attempt.objects.count() == 1
-    [state] = ConceptState.objects.filter(learner=session.learner)
+    [state] = ConceptState.objects.filter(learner_id=session.learner_id)
     assert state.right + state.wrong == 1
 
 
@@ -186,5 +188,5 @@ def test_two_students_progress_separately(classroom, course):
     session = services.session_start(learner=ann, course=course)
     item = session.current_item
     services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
-    assert ConceptState.objects.filter(learner=ann).exists()
-    assert not ConceptState.objects.filter(learner=bob).exists()
+    assert ConceptState.objects.filter(learner_id=ann.id).exists()
+    assert not ConceptState.objects.filter(learner_id=bob.id).exists()

@@ -20,12 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from knowledge.models import Concept
-from knowledge.selectors import item_concept_sets
-from knowledge.services import learner_model_refit
+from knowledge.selectors import concept_map
 from tutoring import services
 from tutoring.course_import import course_import
+from tutoring.learner_model import learner_model_refit
 from tutoring.models import Attempt, Classroom, Course, Item, User
-from tutoring.selectors import concept_map
+from tutoring.selectors import item_concept_ids
 
 COURSE_FILE = Path(__file__).with_name("course.yaml")
 DEMO_PASSWORD = "cairn-demo"
@@ -111,7 +111,7 @@ def _simulate_class(classroom: Classroom, *, lessons_behind: int, now: datetime)
     days = _school_days(now, weeks=3)
     plan = list(zip(days, concepts[: max(len(days) - lessons_behind, 1)], strict=False))
     item_ids = Item.objects.filter(course_id=classroom.course_id).values_list("id", flat=True)
-    concept_sets = item_concept_sets(item_ids=item_ids)
+    concept_sets = item_concept_ids(item_ids=item_ids)
     for student in classroom.students.order_by("username"):
         if Attempt.objects.filter(learner=student).exists():
             continue

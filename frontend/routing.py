@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tutoring.consumers import ClassroomConsumer, PracticeConsumer
+from frontend.consumers import ClassroomConsumer, PracticeConsumer
 
 websocket_urlpatterns = [
     path("ws/practice/<int:session_id>/", PracticeConsumer.as_asgi()),

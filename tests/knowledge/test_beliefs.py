@@ -1,4 +1,5 @@
-"""The learner model in the app: the online update, the cohort refit and its snapshots."""
+"""The learner model behind its facade (knowledge.beliefs), as the app uses it: the online update, mastery and
+forecasts, the cohort refit and its snapshots."""
 
 import uuid
 
@@ -6,22 +7,23 @@ import pytest
 import torch
 from django.utils import timezone
 
-from knowledge import selectors
+from knowledge.beliefs import course as course_models
+from knowledge.beliefs.clock import days
 from knowledge.learner.psikt import Answers, concept_sets_pad, filter_run
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
-from knowledge.selectors import (
-    course_model,
-    days,
-    edge_suggestion_list,
-    item_concept_sets,
-    learner_item_success,
-    learner_mastery,
-    learner_outlook,
-)
-from knowledge.services import graph_edge_add, learner_model_refit
+from knowledge.services import graph_edge_add
 from tests.conftest import make_student, wrong_answer
 from tutoring import services
+from tutoring.learner_model import course_learner_model, learner_model_refit
 from tutoring.models import Attempt, Item
+
+
+def course_model(*, course_id: int) -> course_models.CourseModel:
+    return course_learner_model(course_id=course_id).course
+
+
+def learner_mastery(*, learner_ids: list[int], course_id: int, at) -> dict:
+    return course_learner_model(course_id=course_id).mastery(learner_ids=learner_ids, at=at)
 
 
 def _practise(session, answers: list[bool]) -> None:
@@ -39,8 +41,7 @@ def test_online_updates_equal_replaying_the_answers_through_the_filter(session):
     _practise(session, [True, False, True, True, False])
     model = course_model(course_id=session.course_id)
     attempts = list(Attempt.objects.filter(learner=session.learner).order_by("created_at", "id"))
-    sets = item_concept_sets(item_ids=[a.item_id for a in attempts])
-    concepts = concept_sets_pad([[model.concept_index[c] for c in sets[a.item_id]] for a in attempts])
+    concepts = concept_sets_pad([[model.concept_index[c] for c in model.concepts_of(a.item_id)] for a in attempts])
     answers = Answers(
         learner=torch.zeros(len(attempts), dtype=torch.long),
         item=torch.tensor([model.item_index[a.item_id] for a in attempts]),
@@ -51,13 +52,13 @@ def test_online_updates_equal_replaying_the_answers_through_the_filter(session):
     )
     assert concepts.shape[1] > 1  # the course has items with several concepts
     _, state = filter_run(model.posterior, answers, observe=torch.ones(len(attempts), dtype=torch.bool))
-    for row in ConceptState.objects.filter(learner=session.learner):
+    for row in ConceptState.objects.filter(learner_id=session.learner_id):
         k = model.concept_index[row.concept_id]
         assert row.offset == pytest.approx(float(state.offset[0, k]), abs=1e-4)
         assert row.coupling == pytest.approx(float(state.coupling[0, k]), abs=1e-4)
         assert row.variance == pytest.approx(float(state.variance[0, k]), abs=1e-4)
         assert (row.right, row.wrong) == (float(state.right[0, k]), float(state.wrong[0, k]))
-    traits = LearnerTraits.objects.get(learner=session.learner)
+    traits = LearnerTraits.objects.get(learner_id=session.learner_id)
     assert traits.mean["level"] == pytest.approx(float(state.level_mean[0]), abs=1e-4)
     assert (traits.right, traits.wrong) == (3, 2)
     assert (traits.recent_right, traits.recent_wrong) == pytest.approx(
@@ -70,7 +71,7 @@ def test_the_course_model_follows_curators_edits_made_after_it_was_built(course)
     Item.objects.filter(pk=item.pk).update(difficulty=item.difficulty + 2.0)  # as the admin's list edit would
     edited = course_model(course_id=course.id)
     assert float(edited.posterior.item_difficulty[edited.item_index[item.id]]) == pytest.approx(item.difficulty + 2)
-    concept = Concept.objects.create(course=course, slug="mixed-numbers", name="Mixed numbers", position=9)
+    concept = Concept.objects.create(course_id=course.id, slug="mixed-numbers", name="Mixed numbers", position=9)
     assert concept.id in course_model(course_id=course.id).concept_index and concept.id not in before.concept_index
     item.concepts.add(concept)  # the item's main concept is now the new one: its difficulty moves there
     linked = course_model(course_id=course.id)
@@ -88,7 +89,8 @@ def test_the_course_model_follows_swaps_that_keep_every_total(course):
     assert float(swapped.posterior.item_difficulty[swapped.item_index[easy.id]]) == pytest.approx(hard.difficulty)
 
     # Two concepts trade places in the teaching order: the items on both change their main concept.
-    like, meaning = (Concept.objects.get(course=course, slug=slug) for slug in ("like-fractions", "fraction-meaning"))
+    like, meaning = (Concept.objects.get(course_id=course.id, slug=slug)
+                     for slug in ("like-fractions", "fraction-meaning"))
     before = swapped.posterior.concept_difficulty[swapped.concept_index[like.id]].item()
     Concept.objects.filter(pk=like.pk).update(position=meaning.position)
     Concept.objects.filter(pk=meaning.pk).update(position=like.position)
@@ -120,7 +122,7 @@ def test_refit_writes_a_snapshot_switches_to_it_and_keeps_beliefs_consistent(ses
     snapshot = learner_model_refit(course_id=course.id, steps=20)
     assert snapshot.is_active and snapshot.status == "ready" and snapshot.progress == 1.0 and snapshot.answers == 7
     assert course_model(course_id=course.id).version == snapshot.version
-    traits = LearnerTraits.objects.get(learner=session.learner)
+    traits = LearnerTraits.objects.get(learner_id=session.learner_id)
     assert {"log_alpha", "mu", "log_sigma", "level"} <= set(traits.mean)
     mastery = learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=timezone.now())
     assert all(0 < m.p < 1 and m.low < m.high for m in mastery.values())
@@ -147,19 +149,11 @@ def test_refit_of_a_course_without_answers_says_so(course):
         learner_model_refit(course_id=course.id)
 
 
-def test_refit_command_refuses_an_unknown_course_with_exit_code_2(db):
-    from django.core.management import CommandError, call_command
-
-    with pytest.raises(CommandError) as refused:
-        call_command("learner_model_refit", "--course", "no-such-course")
-    assert refused.value.returncode == 2
-
-
 def _three_learners_practise(session, classroom, course, monkeypatch) -> None:
     """Three learners answer fraction-meaning and like-fractions items (in the order their sessions choose); the
     curated edge between the two is taken out first, so the data hold an ordered pair the graph lacks, and one
     learner in that order is enough to make it a candidate."""
-    monkeypatch.setattr("knowledge.services.EDGE_CANDIDATE_LEARNERS", 1)
+    monkeypatch.setattr("knowledge.beliefs.refit.EDGE_CANDIDATE_LEARNERS", 1)
     Prerequisite.objects.filter(prerequisite__slug="fraction-meaning", concept__slug="like-fractions").delete()
     others = [services.session_start(learner=make_student(classroom, name), course=course) for name in ("ria", "ola")]
     for each in (session, *others):
@@ -171,16 +165,17 @@ def test_refit_stores_fitted_edge_weights_and_suggests_edges_outside_the_graph(s
     _three_learners_practise(session, classroom, course, monkeypatch)
     snapshot = learner_model_refit(course_id=course.id, steps=20)
     parameters = snapshot.parameters
-    curated = set(Prerequisite.objects.filter(concept__course=course).values_list("prerequisite_id", "concept_id"))
+    curated = set(Prerequisite.objects.filter(concept__course_id=course.id)
+                  .values_list("prerequisite_id", "concept_id"))
     fitted = [(snapshot.concept_ids[j], snapshot.concept_ids[k]) for j, k in parameters["edges"]]
     assert curated <= set(fitted) and len(parameters["edge_weight"]) == len(fitted)
     assert all(w >= 0 for w in parameters["edge_weight"]) and parameters["gamma"] > 0
-    suggestions = edge_suggestion_list(course_id=course.id)
+    suggestions = course_learner_model(course_id=course.id).edge_suggestions()
     assert len(suggestions) == len(parameters["edge_suggestions"])
-    slugs = dict(Concept.objects.filter(course=course).values_list("id", "slug"))
+    slugs = dict(Concept.objects.filter(course_id=course.id).values_list("id", "slug"))
     suggested = {(slugs[row.prerequisite_id], slugs[row.concept_id]) for row in suggestions}
     assert suggested & {("fraction-meaning", "like-fractions"), ("like-fractions", "fraction-meaning")}
-    names = dict(Concept.objects.filter(course=course).values_list("id", "name"))
+    names = dict(Concept.objects.filter(course_id=course.id).values_list("id", "name"))
     for row in suggestions:
         assert (row.prerequisite_id, row.concept_id) not in curated
         assert (row.prerequisite_name, row.concept_name) == (names[row.prerequisite_id], names[row.concept_id])
@@ -191,10 +186,11 @@ def test_refit_stores_fitted_edge_weights_and_suggests_edges_outside_the_graph(s
 def test_a_suggestion_the_curator_adds_leaves_the_list(session, classroom, course, monkeypatch):
     _three_learners_practise(session, classroom, course, monkeypatch)
     learner_model_refit(course_id=course.id, steps=10)
-    addable = next(row for row in edge_suggestion_list(course_id=course.id) if not row.closes_cycle)
+    addable = next(row for row in course_learner_model(course_id=course.id).edge_suggestions() if not row.closes_cycle)
     graph_edge_add(prerequisite=Concept.objects.get(pk=addable.prerequisite_id),
                    concept=Concept.objects.get(pk=addable.concept_id))
-    listed = {(row.prerequisite_id, row.concept_id) for row in edge_suggestion_list(course_id=course.id)}
+    suggestions = course_learner_model(course_id=course.id).edge_suggestions()
+    listed = {(row.prerequisite_id, row.concept_id) for row in suggestions}
     assert (addable.prerequisite_id, addable.concept_id) not in listed
 
 
@@ -205,11 +201,11 @@ def test_a_snapshot_stored_before_transfer_still_serves_the_app(session, course)
                 "learn_wrong", "general", "item_seen"}
     snapshot.parameters = {key: value for key, value in snapshot.parameters.items() if key in old_keys}
     snapshot.save()
-    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    course_models._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
     assert len(course_model(course_id=course.id).posterior.edge_weight) == 0
     mastery = learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=timezone.now())
     assert mastery and all(0 < m.p < 1 for m in mastery.values())
-    assert edge_suggestion_list(course_id=course.id) == []
+    assert course_learner_model(course_id=course.id).edge_suggestions() == []
 
 
 def _active_fit_with(course, **parameters) -> ModelSnapshot:
@@ -217,7 +213,7 @@ def _active_fit_with(course, **parameters) -> ModelSnapshot:
     snapshot = learner_model_refit(course_id=course.id, steps=10)
     snapshot.parameters = {**snapshot.parameters, **parameters}
     snapshot.save()
-    selectors._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
+    course_models._built_models.clear()  # the cache keys on the snapshot, whose parameters were rewritten in place
     return snapshot
 
 
@@ -238,10 +234,11 @@ def test_mastery_shows_what_the_learner_knows_while_the_item_chooser_also_reads_
     items = list(Item.objects.filter(course=course).values_list("id", flat=True))
 
     def read(recent_right: float, recent_wrong: float) -> tuple[dict, dict]:
-        LearnerTraits.objects.filter(learner=session.learner).update(recent_right=recent_right,
+        LearnerTraits.objects.filter(learner_id=session.learner_id).update(recent_right=recent_right,
                                                                      recent_wrong=recent_wrong)
         return (learner_mastery(learner_ids=[session.learner_id], course_id=course.id, at=now),
-                learner_item_success(learner_id=session.learner_id, course_id=course.id, item_ids=items, at=now))
+                course_learner_model(course_id=course.id).item_success(learner_id=session.learner_id,
+                                                                       item_ids=items, at=now))
 
     going_well, chances_going_well = read(2.0, 0.0)
     going_badly, chances_going_badly = read(0.0, 2.0)
@@ -266,8 +263,9 @@ def test_retention_forecast_fades_what_was_just_practised_and_grows_less_sure(se
     _practise(session, [True, True, True, True])
     now = timezone.now()
     known = learner_mastery(learner_ids=[session.learner_id], course_id=session.course_id, at=now)
-    _, today = learner_outlook(learner_ids=[session.learner_id], course_id=session.course_id, at=now, days_ahead=0)
-    also_known, ahead = learner_outlook(learner_ids=[session.learner_id], course_id=session.course_id, at=now)
+    model = course_learner_model(course_id=session.course_id)
+    _, today = model.outlook(learner_ids=[session.learner_id], at=now, days_ahead=0)
+    also_known, ahead = model.outlook(learner_ids=[session.learner_id], at=now)
     practised = [key for key, mastery in known.items() if mastery.observed]
     assert practised and today == known == also_known
     for key in practised:

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from knowledge.services import REFIT_STEPS, learner_model_refit
+from knowledge.beliefs import REFIT_STEPS
+from tutoring.learner_model import learner_model_refit
 from tutoring.models import Course
 
 
