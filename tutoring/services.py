@@ -15,8 +15,8 @@ from knowledge.learner import Mastery
 from knowledge.models import Concept
 from knowledge.selectors import item_concept_sets, learner_mastery
 from knowledge.services import learner_observe
+from llm.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
 from llm.tutor import decision_models_current, tutor_turn
-from tutoring.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Enrolment, Item, LearningSession, User
 from tutoring.selectors import practice_item_choose, tutor_request
