@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from llm.agents.diagnostician import Attempt
+from llm.answer_check import AnswerFormatError, AnswerSpec, answer_check
 from llm.backends.generative import generative_options
 from llm.tutor import TutorRequest, TutorTurn, tutor_turn
-from tutoring.answer_check import AnswerFormatError, AnswerSpec, answer_check
 
 REQUIRED = {"prompt": str, "answer": str, "answer_kind": str}
 OPTIONAL = {"hints": list, "solution": str, "concepts": list, "choices": list, "tolerance": (int, float),

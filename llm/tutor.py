@@ -27,8 +27,8 @@ from llm.agents.diagnostician import Attempt, diagnose
 from llm.agents.planner import concept_path_plan, remediation_plan
 from llm.agents.schema import ConceptBelief, Diagnosis, ItemView, Plan
 from llm.agents.tutor import template_drafts, tutor_messages
-from llm.answer_guard import answer_guard_check
 from llm.backends.generative import BackendError, GenerativeBackend, generative_backend
+from llm.guard import answer_guard_check
 
 logger = logging.getLogger(__name__)
 ASKS_FOR_ANSWER = re.compile(r"\b(answer|solution|solve it|tell me|give me|just say|what is it)\b", re.I)

@@ -12,7 +12,7 @@ A template is plain data (it comes from a course file or the database)::
      "hints": ["...", "..."], "solution": "... so the answer is {answer}."}
 
 Expressions are written by course authors (trusted), never by students; student answers go through
-``answer_check``, which parses a restricted grammar.
+``llm.answer_check``, which reads them with the restricted grammar of ``llm.mathtext``.
 """
 
 from __future__ import annotations

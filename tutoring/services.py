@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from knowledge.beliefs import Mastery
 from knowledge.models import Concept
-from tutoring.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
+from llm.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
 from tutoring.learner_model import course_learner_model
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Enrolment, Item, LearningSession, User

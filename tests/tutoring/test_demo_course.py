@@ -16,7 +16,7 @@ import networkx as nx
 import sympy
 import yaml
 
-from tutoring.answer_check import AnswerSpec, answer_check
+from llm.answer_check import AnswerSpec, answer_check
 from tutoring.item_templates import ANSWER_KINDS, ItemDraft, template_instantiate
 
 COURSE_FILE = Path(__file__).resolve().parents[2] / "tutoring" / "demo" / "course.yaml"

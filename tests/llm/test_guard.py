@@ -3,7 +3,7 @@
 
 import pytest
 
-from llm.answer_guard import GuardVerdict, answer_guard_check, reply_redact
+from llm.guard import GuardVerdict, answer_guard_check, reply_redact
 
 HALF_PLUS_QUARTER = dict(answer_key="3/4", answer_kind="numeric", shown="What is 1/2 + 1/4?")
 DECIMALS = dict(answer_key="3/4", answer_kind="numeric", shown="Write 0.5 + 0.25 as a fraction.")

@@ -1,0 +1,147 @@
+"""Check a student's answer against an item's answer spec.
+
+The answer box takes ASCII math: digits, the one-letter variables the item declares, + - * / ^ and
+brackets, at most ``MAX_LENGTH`` characters (``llm.mathtext`` owns that limit and the others). Its text is
+read by ``llm.mathtext``, the reader the answer guard uses too, so nothing reaches ``eval`` and an answer
+counts as the key exactly when the guard would count the same text in a reply as giving the key away.
+On top of the reader the box knows a student's habits: "x = 5", 1,000, mixed numbers (2 1/2), and a
+comma written for a decimal point, which it refuses with a word rather than misread.
+
+Numeric answers compare exactly (or within the item's tolerance), expressions by ``mathtext.equivalent``,
+choices by the chosen text. A key is course-author text: it is read by the same reader, and only a key
+beyond the reader's grammar (``exp(1)``) is left to ``sympify``, as the item templates that wrote it are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sympy
+
+from llm import mathtext
+from llm.mathtext import MAX_LENGTH, MAX_TOKENS
+
+_ALLOWED_CHARACTERS = re.compile(r"^[0-9A-Za-z+\-*/^()., =]*$")
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_MIXED_NUMBER = re.compile(r"^(-?)(\d+)\s+(\d+)\s*/\s*(\d+)$")
+_LEADING_VARIABLE = re.compile(r"^\s*([A-Za-z])\s*=\s*(.+)$")
+_TRY_AGAIN = "Not quite. Try again, or ask for a hint."
+
+
+class AnswerFormatError(ValueError):
+    """The answer could not be read at all (as opposed to being wrong). The message is for the student."""
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    kind: str  # "numeric" | "expression" | "choice"
+    answer: str  # SymPy-parsable key; for choice, the correct choice's text
+    tolerance: float = 0.0
+    choices: tuple[str, ...] = ()
+    variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    correct: bool
+    message: str
+
+
+def _read(text: str, *, variables: tuple[str, ...]) -> mathtext.Node:
+    """The student's text as a tree, or AnswerFormatError with a message that says what to change."""
+    names = set(re.findall(r"[A-Za-z]+", text))
+    unknown = sorted(names - set(variables))
+    if unknown:
+        allowed = f" (you may use {', '.join(variables)})" if variables else ""
+        raise AnswerFormatError(f"I can't read '{unknown[0]}' in your answer{allowed}.")
+    try:
+        return mathtext.read(text, frozenset(variables))
+    except mathtext.NumberTooLong as error:
+        raise AnswerFormatError("That number is too long; check your answer.") from error
+    except mathtext.PowerTooLarge as error:
+        raise AnswerFormatError("Powers in answers are limited to small whole exponents.") from error
+    except mathtext.TooLong as error:
+        raise AnswerFormatError(f"That answer is too long to read (at most {MAX_TOKENS} numbers, letters and "
+                                "signs); write it more simply.") from error
+    except mathtext.NotMath as error:
+        raise AnswerFormatError(f"I couldn't read '{text}' as math. Check for a missing number or bracket.") from error
+
+
+def _value(tree: mathtext.Node) -> sympy.Expr:
+    try:
+        return mathtext.value(tree)
+    except mathtext.DivisionByZero as error:
+        raise AnswerFormatError("Your answer divides by zero.") from error
+
+
+def _read_number(text: str) -> mathtext.Node:
+    equation = _LEADING_VARIABLE.match(text)
+    if equation:
+        text = equation.group(2).strip()
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    mixed = _MIXED_NUMBER.match(text)
+    if mixed:
+        sign, whole, numerator, denominator = mixed.groups()
+        text = f"{sign}({whole} + {numerator}/{denominator})"
+    elif "," in text:
+        raise AnswerFormatError("Use a point for decimals (2.5, not 2,5).")
+    return _read(text, variables=())
+
+
+def _key_read(spec: AnswerSpec) -> tuple[mathtext.Node | None, sympy.Expr]:
+    """The key's tree (through the shared reader) and value; a key beyond the reader's grammar has no tree
+    and is read as SymPy reads author text."""
+    try:
+        tree = mathtext.read(spec.answer, frozenset(spec.variables))
+        return tree, mathtext.value(tree)
+    except mathtext.MathTextError:
+        return None, sympy.sympify(spec.answer, locals={name: sympy.Symbol(name) for name in spec.variables})
+
+
+def _wrong_message(student: sympy.Expr, key: sympy.Expr) -> str:
+    """A nudge that names a likely slip without giving the key away."""
+    if key != 0 and sympy.simplify(student + key) == 0:
+        return "Not quite: check the sign of your answer."
+    if student.is_number and key.is_number and key != 0 and student != 0:
+        ratio = sympy.nsimplify(student / key)
+        if ratio in (10, 100, 1000, sympy.Rational(1, 10), sympy.Rational(1, 100), sympy.Rational(1, 1000)):
+            return "Not quite: check the place value (where the decimal point goes)."
+        if key.is_rational and student.is_rational and sympy.simplify(student * key) == 1 and key not in (1, -1):
+            return "Not quite: your fraction may be upside down."
+    return _TRY_AGAIN
+
+
+def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
+    """Return the verdict on ``response``; raise AnswerFormatError when it cannot be read."""
+    text = (response or "").strip()
+    if not text:
+        raise AnswerFormatError("Type an answer first.")
+    if len(text) > MAX_LENGTH:
+        raise AnswerFormatError(f"Answers are at most {MAX_LENGTH} characters.")
+    if spec.kind == "choice":
+        if text not in spec.choices:
+            raise AnswerFormatError("Pick one of the choices.")
+        correct = text == spec.answer
+        return Verdict(correct, "Correct!" if correct else _TRY_AGAIN)
+    if not _ALLOWED_CHARACTERS.match(text):
+        raise AnswerFormatError("Use only numbers, letters for variables, and + - * / ^ ( ).")
+
+    key_tree, key = _key_read(spec)
+    if spec.kind == "numeric":
+        tree = _read_number(text)
+    elif spec.kind == "expression":
+        if "," in text:
+            raise AnswerFormatError(f"I couldn't read '{text}' as a single value.")
+        tree = _read(text, variables=tuple(spec.variables))
+    else:
+        raise ValueError(f"unknown answer kind {spec.kind!r}")
+    student = _value(tree)
+    if spec.kind == "numeric" and spec.tolerance > 0:
+        correct = abs(complex(student) - complex(key)) <= spec.tolerance
+    elif key_tree is None:
+        correct = mathtext.same_value(student, key)
+    else:
+        correct = mathtext.equivalent(tree, key_tree)
+    return Verdict(correct, "Correct!" if correct else _wrong_message(student, key))
