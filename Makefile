@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install demo bench
+.PHONY: run test test-fast lint install demo bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,17 @@ run: demo
 	@echo "Cairn is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/uvicorn tutoring.asgi:application --host $(HOST) --port $(PORT)
 
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Everything but the statistical fits, evaluation runs and model generation (tests marked slow).
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# Style, and the layers' import contracts (pyproject.toml, [tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python -m knowledge.bench --out bench-results
