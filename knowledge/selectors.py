@@ -19,16 +19,11 @@ from django.db import connection
 
 from knowledge.graph import graph_build
 from knowledge.learner import Mastery
-from knowledge.learner.psikt import (
-    TRAIT_PRIOR_LOC,
-    FilterState,
-    Posterior,
-    concept_sets_pad,
-    filter_start,
-    filter_success,
-    item_difficulty_of,
-    posterior_from_dict,
-)
+from knowledge.learner.data import concept_sets_pad
+from knowledge.learner.filter import FilterState, filter_start, filter_success, item_difficulty_of
+from knowledge.learner.model import TRAIT_PRIOR_LOC
+from knowledge.learner.posterior import Posterior
+from knowledge.learner.storage import posterior_from_dict
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 
 SECONDS_PER_DAY = 86400.0

@@ -10,21 +10,12 @@ from django.utils import timezone
 
 from knowledge.graph import GraphCycleError, graph_cycle_closed
 from knowledge.learner import Mastery
-from knowledge.learner.psikt import (
-    CANDIDATE_EDGE_PRIOR,
-    TRAIT_NAMES,
-    Answers,
-    Cohort,
-    FilterState,
-    Posterior,
-    cohort_fit,
-    edge_candidates,
-    edge_suggestions,
-    filter_run,
-    filter_step,
-    item_difficulty_of,
-    posterior_to_dict,
-)
+from knowledge.learner.data import Answers
+from knowledge.learner.edges import CANDIDATE_EDGE_PRIOR, edge_candidates, edge_suggestions
+from knowledge.learner.filter import FilterState, filter_run, filter_step, item_difficulty_of
+from knowledge.learner.model import Cohort, cohort_fit
+from knowledge.learner.posterior import TRAIT_NAMES, Posterior
+from knowledge.learner.storage import posterior_to_dict
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 from knowledge.selectors import (
     concept_mastery,

@@ -7,7 +7,8 @@ import torch
 from django.utils import timezone
 
 from knowledge import selectors
-from knowledge.learner.psikt import Answers, concept_sets_pad, filter_run
+from knowledge.learner.data import Answers, concept_sets_pad
+from knowledge.learner.filter import filter_run
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 from knowledge.selectors import (
     course_model,

@@ -3,7 +3,10 @@
 import pytest
 import torch
 
-from knowledge.learner.psikt import Answers, cohort_fit, cohort_simulate, edge_candidates, edge_suggestions
+from knowledge.learner.data import Answers
+from knowledge.learner.edges import edge_candidates, edge_suggestions
+from knowledge.learner.model import cohort_fit
+from knowledge.learner.simulate import cohort_simulate
 
 # Five concepts taught in index order; only 0 -> 3 carries transfer, the others are candidates with none.
 EDGES = torch.tensor([[0, 3], [1, 3], [2, 4], [0, 4], [1, 2]])
