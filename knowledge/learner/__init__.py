@@ -83,6 +83,8 @@ Modules, each importing only those above it:
     storage     ``posterior_to_dict`` / ``posterior_from_dict``
     edges       ``edge_candidates``, ``edge_suggestions``
     simulate    ``cohort_simulate``: cohorts drawn from the generative model
+    reference   the likelihood and the filter step written answer by answer in plain Python, against which the
+                tests check the vectorised code: read it first
 
 How this model differs from PSI-KT as its paper describes it (Zhou, Bamler, Wu, Tejero-Cantero, "Predictive,
 scalable and interpretable knowledge tracing on structured domains", ICLR 2024); "+" marks what is added here:

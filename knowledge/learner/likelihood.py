@@ -1,5 +1,6 @@
 """The cohort fit's likelihood: the practice anchors behind every answer and the chains' log-likelihood under the
 Gaussian filter, vectorised over every chain's r-th answer at once (a loop over ranks, not over learners).
+``knowledge.learner.reference`` computes the same answer by answer.
 """
 
 from __future__ import annotations
