@@ -72,6 +72,7 @@ def test_future_predictions_never_read_the_future_answers():
                        filter_run(posterior, flipped, observe=observe)[0])
 
 
+@pytest.mark.slow
 def test_new_learner_level_is_learned_from_answers():
     simulation = cohort_simulate(n_learners=30, n_items=20, n_concepts=2, answers_per_learner=30, seed=4)
     posterior = cohort_fit(simulation.cohort, steps=150, progress=False)

@@ -1,6 +1,7 @@
 """The cohort fit: recovery of simulated truths, shapes, early stopping."""
 
 import numpy as np
+import pytest
 import torch
 
 from knowledge.learner.model import cohort_fit
@@ -8,6 +9,7 @@ from knowledge.learner.posterior import Posterior
 from knowledge.learner.simulate import cohort_simulate
 
 
+@pytest.mark.slow
 def test_fit_recovers_item_difficulties_and_learner_levels():
     simulation = cohort_simulate(n_learners=120, n_items=30, n_concepts=3, answers_per_learner=60, seed=0)
     posterior = cohort_fit(simulation.cohort, steps=250, learning_rate=0.05, progress=False)
@@ -16,6 +18,7 @@ def test_fit_recovers_item_difficulties_and_learner_levels():
     assert difficulty_r > 0.9 and level_r > 0.8
 
 
+@pytest.mark.slow
 def test_fit_tells_sharply_discriminating_concepts_from_weak_ones():
     simulation = cohort_simulate(n_learners=120, n_items=30, n_concepts=3, answers_per_learner=60, seed=1,
                                  discrimination=torch.tensor([0.4, 1.0, 2.5]))
