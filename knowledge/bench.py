@@ -69,16 +69,11 @@ from tqdm.auto import tqdm
 
 from knowledge.evaluate.datasets import load
 from knowledge.evaluate.psikt_adapter import interactions_cohort
-from knowledge.learner.psikt import (
-    TRAIT_NAMES,
-    Posterior,
-    chains_build,
-    cohort_fit,
-    cohort_simulate,
-    filter_start,
-    filter_step,
-    item_difficulty_of,
-)
+from knowledge.learner.data import chains_build
+from knowledge.learner.filter import filter_start, filter_step, item_difficulty_of
+from knowledge.learner.model import cohort_fit
+from knowledge.learner.posterior import TRAIT_NAMES, Posterior
+from knowledge.learner.simulate import cohort_simulate
 
 MEASUREMENTS = ("online", "refit", "recovery", "graph")
 DATA = Path(os.environ.get("CAIRN_DATA_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))

@@ -44,7 +44,7 @@ class Prerequisite(models.Model):
 
 
 class ConceptState(models.Model):
-    """The learner model's belief about one learner's knowledge of one concept (see knowledge.learner.psikt).
+    """The learner model's belief about one learner's knowledge of one concept (see knowledge.learner.filter).
 
     d | mu ~ N(offset + coupling mu, variance) is what the answers show beyond the learner's level mu and
     practice, as of ``updated_at`` (given the level: an answer is evidence about both, see ``FilterState``);

@@ -27,7 +27,7 @@ from knowledge.beliefs.course import CourseModel, course_model
 from knowledge.beliefs.refit import REFIT_STEPS, cohort_fit_activate, cohort_fit_store
 from knowledge.beliefs.store import beliefs_read, learner_write, traits_lock
 from knowledge.beliefs.values import AnswerRecord, ConceptEvidence, EdgeSuggestion, ItemEvidence, Mastery
-from knowledge.learner.psikt import FilterState, filter_step, filter_success, item_difficulty_of
+from knowledge.learner.filter import FilterState, filter_step, filter_success, item_difficulty_of
 from knowledge.models import Concept, ModelSnapshot, Prerequisite
 
 RETENTION_DAYS = 7  # how far ahead the retention forecast looks

@@ -13,7 +13,10 @@ import torch
 from django.db import connection
 
 from knowledge.beliefs.values import ItemEvidence
-from knowledge.learner.psikt import TRAIT_PRIOR_LOC, Posterior, concept_sets_pad, posterior_from_dict
+from knowledge.learner.data import concept_sets_pad
+from knowledge.learner.model import TRAIT_PRIOR_LOC
+from knowledge.learner.posterior import Posterior
+from knowledge.learner.storage import posterior_from_dict
 from knowledge.models import Concept, ModelSnapshot
 
 # Before a course's first fit: population spread of forgetting, level and volatility (log alpha, mu, log sigma).

@@ -14,18 +14,12 @@ from knowledge.beliefs.course import CourseModel
 from knowledge.beliefs.store import cohort_write
 from knowledge.beliefs.values import AnswerRecord
 from knowledge.graph import graph_cycle_closed
-from knowledge.learner.psikt import (
-    CANDIDATE_EDGE_PRIOR,
-    Answers,
-    Cohort,
-    FilterState,
-    Posterior,
-    cohort_fit,
-    edge_candidates,
-    edge_suggestions,
-    filter_run,
-    posterior_to_dict,
-)
+from knowledge.learner.data import Answers
+from knowledge.learner.edges import CANDIDATE_EDGE_PRIOR, edge_candidates, edge_suggestions
+from knowledge.learner.filter import FilterState, filter_run
+from knowledge.learner.model import Cohort, cohort_fit
+from knowledge.learner.posterior import Posterior
+from knowledge.learner.storage import posterior_to_dict
 from knowledge.models import Concept, ModelSnapshot, Prerequisite
 from knowledge.selectors import course_graph
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from knowledge.beliefs.clock import days, moment
 from knowledge.beliefs.course import CourseModel
-from knowledge.learner.psikt import TRAIT_NAMES, FilterState, Posterior, filter_start
+from knowledge.learner.filter import FilterState, filter_start
+from knowledge.learner.posterior import TRAIT_NAMES, Posterior
 from knowledge.models import ConceptState, LearnerTraits
 
 MODEL_NAME = "psikt"

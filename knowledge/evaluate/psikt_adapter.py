@@ -11,7 +11,7 @@ The valid learners' next-step log-loss chooses, from fits on the train learners 
 split), whether to weigh those candidate edges and the number of SVI steps (early stopping from
 ``FIRST_CHECK_STEP`` up to ``steps`` with patience ``PATIENCE``); the cohort fit then runs that choice on train and
 valid together, as the other baselines fit on both. Test learners are new to the filter (see
-``knowledge.learner.psikt.filter_run``).
+``knowledge.learner.filter.filter_run``).
 """
 
 from __future__ import annotations
@@ -23,15 +23,11 @@ import torch
 
 from knowledge.evaluate import metrics
 from knowledge.evaluate.datasets import Interactions, concat
-from knowledge.learner.psikt import (
-    CANDIDATE_EDGE_PRIOR,
-    Answers,
-    Cohort,
-    Posterior,
-    cohort_fit,
-    edge_candidates,
-    filter_run,
-)
+from knowledge.learner.data import Answers
+from knowledge.learner.edges import CANDIDATE_EDGE_PRIOR, edge_candidates
+from knowledge.learner.filter import filter_run
+from knowledge.learner.model import Cohort, cohort_fit
+from knowledge.learner.posterior import Posterior
 
 SECONDS_PER_DAY = 86400.0
 # Early stopping looks from this step on: before it the fit is leaving its starting point, and on algebra2005 the
@@ -147,7 +143,7 @@ class PsiKT:
         return next_step_predictions(self.posterior, data)
 
     def learner_traits(self) -> dict[str, np.ndarray]:
-        """Each fitted learner's traits (posterior medians; see ``knowledge.learner.psikt``)."""
+        """Each fitted learner's traits (posterior medians; see ``knowledge.learner.posterior``)."""
         traits = self.posterior.traits.numpy()  # (L, 3) log alpha, mu, log sigma
         return {"log α (forgetting rate)": traits[:, 0], "μ (long-term level)": traits[:, 1],
                 "log σ (volatility)": traits[:, 2], "success_rate": self.success_rate}

@@ -51,16 +51,11 @@ import networkx as nx
 import torch
 import yaml
 
-from knowledge.learner.psikt import (
-    TRAIT_PRIOR_LOC,
-    FilterState,
-    Posterior,
-    filter_start,
-    filter_step,
-    filter_success,
-    ou_predict,
-    practice_anchor,
-)
+from knowledge.learner.filter import FilterState, filter_start, filter_step, filter_success
+from knowledge.learner.gaussian import ou_predict
+from knowledge.learner.likelihood import practice_anchor
+from knowledge.learner.model import TRAIT_PRIOR_LOC
+from knowledge.learner.posterior import Posterior
 from llm.agents.planner import concept_path_plan
 from llm.agents.schema import ConceptBelief
 from llm.corpora import data_dir_default

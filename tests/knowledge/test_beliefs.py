@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from knowledge.beliefs import course as course_models
 from knowledge.beliefs.clock import days
-from knowledge.learner.psikt import Answers, concept_sets_pad, filter_run
+from knowledge.learner.data import Answers, concept_sets_pad
+from knowledge.learner.filter import filter_run
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 from knowledge.services import graph_edge_add
 from tests.conftest import make_student, wrong_answer

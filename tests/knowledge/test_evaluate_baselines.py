@@ -20,7 +20,8 @@ from knowledge.evaluate.psikt_adapter import (
     next_step_predictions,
 )
 from knowledge.evaluate.registry import MODELS
-from knowledge.learner.psikt import CANDIDATE_EDGE_PRIOR, cohort_fit
+from knowledge.learner.edges import CANDIDATE_EDGE_PRIOR
+from knowledge.learner.model import cohort_fit
 
 TRUE_BKT = {"init": np.array([0.2, 0.5, 0.3]), "learn": np.array([0.15, 0.05, 0.3]),
             "guess": np.array([0.2, 0.25, 0.1]), "slip": np.array([0.1, 0.05, 0.15])}

@@ -3,7 +3,10 @@
 import pytest
 import torch
 
-from knowledge.learner.psikt import Answers, cohort_fit, cohort_simulate, edge_candidates, edge_suggestions
+from knowledge.learner.data import Answers
+from knowledge.learner.edges import edge_candidates, edge_suggestions
+from knowledge.learner.model import cohort_fit
+from knowledge.learner.simulate import cohort_simulate
 
 # Five concepts taught in index order; only 0 -> 3 carries transfer, the others are candidates with none.
 EDGES = torch.tensor([[0, 3], [1, 3], [2, 4], [0, 4], [1, 2]])
@@ -17,6 +20,7 @@ def fitted():
     return simulation, cohort_fit(simulation.cohort, steps=100, learning_rate=0.05, progress=False)
 
 
+@pytest.mark.slow
 def test_a_strong_true_edge_outranks_the_non_edges(fitted):
     _, posterior = fitted
     assert float(posterior.edge_weight[0]) > float(posterior.edge_weight[1:].max())
@@ -24,6 +28,7 @@ def test_a_strong_true_edge_outranks_the_non_edges(fitted):
     assert 0 <= low <= float(posterior.edge_weight[0]) <= high
 
 
+@pytest.mark.slow
 def test_suggestions_put_the_true_edge_first_with_readable_evidence(fitted):
     simulation, posterior = fitted
     answers = simulation.cohort.answers
@@ -41,6 +46,7 @@ def test_suggestions_put_the_true_edge_first_with_readable_evidence(fitted):
         f"learners who had got {['count', 'add', 'carry', 'subtract', 'borrow'][contrasted.parent]} right 3+ times")
 
 
+@pytest.mark.slow
 def test_suggestions_refuse_an_edge_the_fit_did_not_weigh(fitted):
     simulation, posterior = fitted
     with pytest.raises(ValueError, match="not part of the fit"):

@@ -1,0 +1,100 @@
+"""The cohort fit's likelihood: the practice anchors behind every answer and the chains' log-likelihood under the
+Gaussian filter, vectorised over every chain's r-th answer at once (a loop over ranks, not over learners).
+``knowledge.learner.reference`` computes the same answer by answer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from knowledge.learner.data import Answers, Chains, ConceptPractice, EdgePractice
+from knowledge.learner.gaussian import probit_absorb
+
+
+def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch.Tensor,
+                    learn_wrong: torch.Tensor) -> torch.Tensor:
+    """a = beta^+ log(1 + right) + beta^- log(1 + wrong)."""
+    return learn_right * torch.log1p(right) + learn_wrong * torch.log1p(wrong)
+
+
+def practice_of_rows(n_rows: int, practice: ConceptPractice, *, learn_right: torch.Tensor,
+                     learn_wrong: torch.Tensor) -> torch.Tensor:
+    """a_n = mean over the concepts k of row n's item of a_{l_n,k}(t_n), for every answer row, shape (n_rows,)."""
+    built = practice_anchor(practice.right, practice.wrong, learn_right[practice.concept],
+                            learn_wrong[practice.concept])  # (T,)
+    return torch.zeros(n_rows).index_add(0, practice.row, practice.share * built)
+
+
+def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.Tensor, learn_wrong: torch.Tensor,
+                     edge_weight: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+    """c_n = mean over the concepts k of row n's item of gamma sum_{edges j -> k} w_{jk} a_{l_n,j}(t_n), for every
+    answer row, shape (n_rows,)."""
+    built = practice_anchor(practice.right, practice.wrong, learn_right[practice.parent],
+                            learn_wrong[practice.parent])  # (P,)
+    return gamma * torch.zeros(n_rows).index_add(0, practice.row, practice.share * edge_weight[practice.edge] * built)
+
+
+def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
+                         learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
+                         discrimination: torch.Tensor, fading_gain: torch.Tensor | None = None,
+                         edge_weight: torch.Tensor | None = None, gamma: torch.Tensor | None = None,
+                         recency: torch.Tensor | None = None) -> torch.Tensor:
+    """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l, and each
+    concept's discrimination kappa_k (K,).
+
+    With ``fading_gain`` (K, 2) (delta_k^+, delta_k^-), each answer's fading gain on its main concept is added to d
+    after it; with ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is
+    added; with ``recency`` (2,) (eta^+, eta^-), the recency term h.
+    Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
+    ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
+    learners answering one concept hundreds of times) multiplies.
+    """
+    alpha = torch.exp(traits[:, 0])  # (L,)
+    stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)  # (L,) s^2
+    rows = chains.rows
+    learner = answers.learner[rows]  # (N,)
+    n = len(answers.correct)
+    built = practice_of_rows(n, chains.practice, learn_right=learn_right, learn_wrong=learn_wrong)  # (N,) by row
+    if edge_weight is not None and len(chains.edge_practice.row):
+        built = built + transfer_of_rows(n, chains.edge_practice, learn_right=learn_right, learn_wrong=learn_wrong,
+                                         edge_weight=edge_weight, gamma=gamma)
+    anchor = built[rows] + practice_anchor(chains.total_right_before, chains.total_wrong_before, general[0],
+                                           general[1])
+    if recency is not None:
+        anchor = anchor + recency[0] * chains.recent_right_before + recency[1] * chains.recent_wrong_before
+    level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
+    sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
+    concept = answers.concept[rows]  # (N,)
+    kappa = discrimination[concept]  # (N,)
+    gain = torch.zeros(n)  # (N,)
+    if fading_gain is not None:
+        gain = torch.where(sign > 0, *fading_gain[concept].unbind(-1))
+    first = chains.rank_sizes[0] if chains.rank_sizes else 0
+    later = learner[first:]
+    decay = torch.exp(-alpha[later] * chains.gap)  # (N - first,) r = exp(-alpha dt)
+    kept = decay * decay
+    renewed = stationary[later] * (1.0 - kept)  # (N - first,) s^2 (1 - r^2)
+    levels, signs = torch.split(level, chains.rank_sizes), torch.split(sign, chains.rank_sizes)
+    gains, kappas = torch.split(gain, chains.rank_sizes), torch.split(kappa, chains.rank_sizes)
+    decays = (None, *torch.split(decay, chains.rank_sizes[1:]))
+    keeps = (None, *torch.split(kept, chains.rank_sizes[1:]))
+    renewals = (None, *torch.split(renewed, chains.rank_sizes[1:]))
+    scores = []
+    mean = variance = None
+    for r in range(len(chains.rank_sizes)):
+        if r == 0:
+            mean, variance = torch.zeros(first), stationary[learner[:first]]
+        else:  # the OU transition from the chain's previous answer (``ou_predict``)
+            before = chains.previous[r]
+            mean = decays[r] * mean[before]
+            variance = torch.addcmul(renewals[r], keeps[r], variance[before])
+        score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r], kappas[r])
+        scores.append(score)
+        mean = mean + shift + gains[r]
+        variance = variance * (1.0 - shrink)
+    if not scores:
+        return torch.zeros(())
+    # log p(y_n | earlier) = log Phi(c_n); floored at log 1e-6 so that one surprising answer cannot dominate
+    return torch.special.log_ndtr(torch.cat(scores)).clamp(min=math.log(1e-6)).sum()

@@ -1,0 +1,32 @@
+"""What a cohort fit leaves behind: the posterior medians the online filter, the edge suggestions and the stored
+snapshots read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+TRAIT_NAMES = ("log_alpha", "mu", "log_sigma")
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior medians of everything the online filter needs; without edges, transfer is off (gamma 0)."""
+
+    trait_loc: torch.Tensor  # (3,)
+    trait_scale: torch.Tensor  # (3,)
+    traits: torch.Tensor  # (L, 3) learners of the cohort
+    item_difficulty: torch.Tensor  # (I,)
+    concept_difficulty: torch.Tensor  # (K,)
+    learn_right: torch.Tensor  # (K,)
+    learn_wrong: torch.Tensor  # (K,)
+    fading_gain: torch.Tensor  # (K, 2) delta_k^+ after a right answer, delta_k^- after a wrong one
+    discrimination: torch.Tensor  # (K,) kappa_k
+    general: torch.Tensor  # (2,) general practice coefficients, right and wrong
+    item_seen: torch.Tensor  # (I,) bool: items the cohort answered (others take their concept's difficulty)
+    edges: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2, dtype=torch.long))  # (E, 2) parent, child
+    edge_weight: torch.Tensor = field(default_factory=lambda: torch.empty(0))  # (E,) w_{jk}
+    edge_interval: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2))  # (E, 2) 90 % credible interval
+    gamma: torch.Tensor = field(default_factory=lambda: torch.tensor(0.0))  # () transfer rate
+    recency: torch.Tensor = field(default_factory=lambda: torch.zeros(2))  # (2,) eta^+, eta^- of the recency term
