@@ -1,26 +1,39 @@
-"""Websocket consumers: parse a frame (with the same form as the HTTP path), authorize, call one service, send back
-rendered fragments; render the data events the domain sends (``tutoring.events``).
+"""Websocket consumers: parse a message (with the same form as the HTTP path), authorize, call one service, send
+back the fragments the HTTP path returns; render the data events the domain sends (``tutoring.events``).
 
-Practice frames, client to server (JSON objects):
-    {"type": "attempt", "item_id": 12, "answer": "3/4", "client_id": "<uuid4>"}
-    {"type": "hint", "item_id": 12}
-    {"type": "next"}
-    {"type": "chat", "text": "I'm stuck", "client_id": "<uuid4>"}
-Server to client: {"type": "feedback" | "hint" | "item" | "chat.start" | "chat.delta" | "chat.end" | "error", ...},
-where "html" maps element ids of the practice page to fragments that replace their content and "append" to
-fragments added at their end. A bad frame gets {"type": "error", "code": ..., "message": ...} and the connection
-stays open. The teacher's class socket sends {"type": "mastery.row", "learner_id": ..., "html": ...}.
+The practice page speaks htmx's websocket extension (``hx-ext="ws"``, ``ws-connect``, forms with ``ws-send``).
+
+Client to server: a form's fields as a JSON object, plus the extension's HEADERS object (ignored). The hidden
+``frame`` field names the form (``frontend.forms.PRACTICE_FORMS``):
+    {"frame": "attempt", "item_id": "12", "answer": "3/4", "client_id": "<uuid4>", "HEADERS": {...}}
+    {"frame": "hint", "item_id": "12", ...}
+    {"frame": "next", ...}
+    {"frame": "chat", "text": "I'm stuck", "client_id": "<uuid4>", ...}
+Server to client: HTML whose every top-level element swaps itself into the page out of band (``hx-swap-oob``):
+    attempt, hint       the card ``#item`` and ``#mastery``
+    next                those and an empty ``#chat-log``
+    chat                the student's message and an empty tutor bubble added to ``#chat-log`` (``beforeend``),
+                        and the chat form's next client id ``#chat-client-id``
+    chat.delta event    a piece of the reply added to the bubble ``#chat-streaming`` (``beforeend``, as text)
+    chat.end event      the stored ``#chat-log``, and ``#item`` when the reply gave a hint
+and each of these an empty ``#alert``, which clears an earlier error. A message that is not a JSON object, names
+no known frame, is larger than MAX_FRAME_BYTES or fails its form, and a request the services refuse (an
+unreadable answer, a message too long), get ``#alert`` with the message; nothing is stored and the connection
+stays open. So does a ``chat.error`` event (the tutor could not reply).
+
+The teacher's class socket only sends: on ``mastery.changed``, the student's fresh grid row ``<tr
+id="student-N" class="updated">``. Connections without login are closed with 4401, to another's session or class
+with 4403.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.generic.websocket import JsonWebsocketConsumer
-from django.template.loader import render_to_string
+from channels.generic.websocket import WebsocketConsumer
 from django.utils import timezone
 
 from frontend import fragments
@@ -35,7 +48,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-def _authorized(consumer: JsonWebsocketConsumer, lookup: Callable[[Any, dict[str, Any]], Any]) -> Any:
+def _authorized(consumer: WebsocketConsumer, lookup: Callable[[Any, dict[str, Any]], Any]) -> Any:
     """The object this connection is for, or None after closing it: 4401 without login, 4403 if not theirs."""
     user = consumer.scope.get("user")
     if user is None or not user.is_authenticated:
@@ -62,7 +75,18 @@ def _frame(text_data: str | None) -> dict[str, Any]:
     return frame
 
 
-class PracticeConsumer(JsonWebsocketConsumer):
+class FragmentsConsumer(WebsocketConsumer):
+    def send_fragments(self, parts: Mapping[str, str], *, clear_alert: bool = True) -> None:
+        """Send fragments for htmx to swap out of band; with ``clear_alert``, an earlier error goes away."""
+        if clear_alert:
+            parts = {**parts, **fragments.alert_fragments()}
+        self.send(text_data=fragments.out_of_band(parts))
+
+    def send_error(self, message: str) -> None:
+        self.send_fragments(fragments.alert_fragments(message=message), clear_alert=False)
+
+
+class PracticeConsumer(FragmentsConsumer):
     def connect(self) -> None:
         session = _authorized(self, lambda user, kwargs: learner_session(learner=user, session_id=kwargs["session_id"]))
         if session is not None:
@@ -70,10 +94,9 @@ class PracticeConsumer(JsonWebsocketConsumer):
             self.accept()
 
     def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
-        frame: dict[str, Any] = {}
         try:
             frame = _frame(text_data)
-            kind = frame.get("type")
+            kind = frame.get("frame")
             form = PRACTICE_FORMS.get(kind) if isinstance(kind, str) else None
             if form is None:
                 raise FormError("Unknown frame type; expected attempt, hint, next or chat.")
@@ -81,51 +104,42 @@ class PracticeConsumer(JsonWebsocketConsumer):
             session = learner_session(learner=self.scope["user"], session_id=self.session_id)
             getattr(self, f"on_{kind}")(session, data)
         except ServiceError as error:
-            reply = {"type": "error", "code": error.code, "message": str(error)}
-            if isinstance(frame.get("client_id"), str):
-                reply["client_id"] = frame["client_id"]  # the client stops resending it
-            self.send_json(reply)
+            self.send_error(str(error))
 
     def on_attempt(self, session, data: dict[str, Any]) -> None:
-        result = services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
-                                         client_id=data["client_id"])
-        self.send_json({"type": "feedback", "item_id": result.attempt.item_id, "correct": result.verdict.correct,
-                        "message": result.verdict.message, "client_id": str(result.attempt.client_id),
-                        "created": result.created, "html": fragments.card_fragments(session=session)})
+        services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
+                                client_id=data["client_id"])
+        self.send_fragments(fragments.card_fragments(session=session))
 
     def on_hint(self, session, data: dict[str, Any]) -> None:
-        hint = services.hint_reveal(session=session, item_id=data["item_id"])
-        self.send_json({"type": "hint", "index": hint.index, "text": hint.text,
-                        "html": fragments.card_fragments(session=session)})
+        services.hint_reveal(session=session, item_id=data["item_id"])
+        self.send_fragments(fragments.card_fragments(session=session))
 
     def on_next(self, session, data: dict[str, Any]) -> None:
-        item = services.session_item_advance(session=session)
-        self.send_json({"type": "item", "item_id": item.id, "html": fragments.item_fragments(session=session)})
+        services.session_item_advance(session=session)
+        self.send_fragments(fragments.item_fragments(session=session))
 
     def on_chat(self, session, data: dict[str, Any]) -> None:
         turn = services.chat_post(session=session, text=data["text"], client_id=data["client_id"])
-        self.send_json({"type": "chat.start", "client_id": str(turn.question.client_id),
-                        "append": fragments.chat_question_fragments(message=turn.question)})
+        self.send_fragments({**fragments.chat_question_fragments(message=turn.question),
+                             **fragments.chat_form_fragments()})
         services.chat_reply_dispatch(question=turn.question, reply_channel=self.channel_name)
 
     def chat_delta(self, event: dict[str, Any]) -> None:
         """A piece of the tutor's reply, from whichever process writes it (``tutoring.tasks.chat_reply_send``)."""
-        self.send_json({"type": "chat.delta", "client_id": event["client_id"], "text": event["text"]})
+        self.send_fragments(fragments.chat_delta_fragments(text=event["text"]), clear_alert=False)
 
     def chat_end(self, event: dict[str, Any]) -> None:
         """The reply is stored: the chat log as it now is, and the card when the reply gave a hint."""
         session = learner_session(learner=self.scope["user"], session_id=self.session_id)
         question = session_question(session=session, question_id=event["question_id"])
-        self.send_json({"type": "chat.end", "client_id": event["client_id"],
-                        "html": fragments.chat_reply_fragments(session=session, question=question,
-                                                               card=event["card"])})
+        self.send_fragments(fragments.chat_reply_fragments(session=session, question=question, card=event["card"]))
 
     def chat_error(self, event: dict[str, Any]) -> None:
-        self.send_json({"type": "error", "code": "tutor_unavailable", "client_id": event["client_id"],
-                        "message": event["message"]})
+        self.send_error(event["message"])
 
 
-class ClassroomConsumer(JsonWebsocketConsumer):
+class ClassroomConsumer(FragmentsConsumer):
     """Live updates of a class's mastery grid for its teacher."""
 
     def connect(self) -> None:
@@ -143,13 +157,10 @@ class ClassroomConsumer(JsonWebsocketConsumer):
             async_to_sync(self.channel_layer.group_discard)(self.group, self.channel_name)
 
     def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs) -> None:
-        self.send_json({"type": "error", "code": "bad_frame", "message": "This channel only sends updates."})
+        self.send_error("This channel only sends updates.")
 
     def mastery_changed(self, event: dict[str, Any]) -> None:
-        """A student's mastery moved: their fresh row of the grid."""
+        """A student's mastery moved: their fresh row of the grid, marked as updated."""
         grid = class_mastery_grid(teacher=self.scope["user"], classroom_id=self.classroom_id, at=timezone.now(),
                                   student_ids=[event["learner_id"]])
-        for student, cells in grid.rows:
-            html = render_to_string("teacher/_grid_row.html", {"grid": grid, "student": student,
-                                                                 "cells": list(zip(grid.concepts, cells, strict=True))})
-            self.send_json({"type": "mastery.row", "learner_id": student.id, "html": html})
+        self.send_fragments(fragments.grid_row_fragments(grid=grid, updated=True), clear_alert=False)

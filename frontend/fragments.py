@@ -1,17 +1,38 @@
-"""Fragments of the practice page, rendered once for both paths: websocket frames and htmx responses.
+"""Fragments of the practice page and the class grid, rendered once for both paths: htmx responses to HTTP posts
+and messages on the websocket (``frontend.consumers``).
 
-Each function returns {element id: html}; the page swaps each fragment into the element with that id.
+Each function returns {element id: html}, the fragment's root element carrying that id. ``out_of_band`` joins
+them into one htmx message in which each fragment swaps itself into the element with its id (htmx's
+``hx-swap-oob``); a fragment whose root says how it swaps (``hx-swap-oob="beforeend"``: added at the end of the
+element) keeps that.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 
 from tutoring.models import ChatMessage, LearningSession
-from tutoring.selectors import session_chat, session_last_attempt, session_mastery
+from tutoring.selectors import MasteryGrid, session_chat, session_last_attempt, session_mastery
+
+
+def out_of_band(parts: Mapping[str, str]) -> str:
+    """The fragments as one htmx message: each replaces the element with its id unless its root tag already says
+    how it swaps."""
+    return "".join(
+        html if "hx-swap-oob=" in html.split(">", 1)[0]
+        else html.replace(f'id="{key}"', f'id="{key}" hx-swap-oob="true"', 1)
+        for key, html in parts.items()
+    )
+
+
+def alert_fragments(*, message: str = "") -> dict[str, str]:
+    """The page's alert region with a message for the student, or empty (hidden), which clears an earlier one."""
+    return {"alert": render_to_string("_alert.html", {"message": message})}
 
 
 def item_context(*, session: LearningSession) -> dict:
@@ -47,9 +68,21 @@ def item_fragments(*, session: LearningSession) -> dict[str, str]:
             "chat-log": render_to_string("practice/_chat_log.html", {"messages": []})}
 
 
+def chat_form_fragments() -> dict[str, str]:
+    """The chat form's client id, fresh once a message was taken: a resend or a double click of the same message
+    keeps the old one and is stored once, the next message gets a new one."""
+    return {"chat-client-id": render_to_string("practice/_chat_client_id.html", {"client_id": uuid.uuid4()})}
+
+
 def chat_question_fragments(*, message: ChatMessage) -> dict[str, str]:
-    """Appended to the chat log: the student's message and an empty tutor bubble the stream fills."""
-    return {"chat-log": render_to_string("practice/_chat_message.html", {"message": message, "pending": True})}
+    """Added to the end of the chat log: the student's message and an empty tutor bubble the stream fills."""
+    html = render_to_string("practice/_chat_message.html", {"message": message, "pending": True})
+    return {"chat-log": f'<div id="chat-log" hx-swap-oob="beforeend">{html}</div>'}
+
+
+def chat_delta_fragments(*, text: str) -> dict[str, str]:
+    """A piece of the tutor's reply, added to the end of the pending bubble (as text, never markup)."""
+    return {"chat-streaming": format_html('<span id="chat-streaming" hx-swap-oob="beforeend">{}</span>', text)}
 
 
 def chat_reply_fragments(*, session: LearningSession, question: ChatMessage, card: bool = True) -> dict[str, str]:
@@ -61,3 +94,14 @@ def chat_reply_fragments(*, session: LearningSession, question: ChatMessage, car
     if card:
         parts["item"] = render_to_string("practice/_item.html", item_context(session=session))
     return parts
+
+
+def grid_row_fragments(*, grid: MasteryGrid, updated: bool = False) -> dict[str, str]:
+    """The rows of the class grid for the students in ``grid``; ``updated`` marks them as just changed."""
+    return {
+        f"student-{student.id}": render_to_string("teacher/_grid_row.html", {
+            "grid": grid, "student": student, "cells": list(zip(grid.concepts, cells, strict=True)),
+            "updated": updated,
+        })
+        for student, cells in grid.rows
+    }

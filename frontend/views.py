@@ -1,11 +1,12 @@
 """Pages for students and teachers. Each view parses, authorizes, calls one service or selector, renders.
 
-The practice endpoints are the plain-HTTP path of the practice loop (the websocket is the other):
-with htmx they answer with the same fragments the websocket sends; without JavaScript, with the page.
+The practice endpoints are the plain-HTTP path of the practice loop (the websocket is the other, taken while it
+is open): with htmx they answer with the same fragments the websocket sends; without JavaScript, with the page.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 
@@ -103,6 +104,7 @@ def _practice_page(request: HttpRequest, session) -> HttpResponse:
         **fragments.mastery_context(session=session),
         "messages_log": session_chat(session=session, item_id=session.current_item_id),
         "tutor_enabled": session.classroom is None or session.classroom.tutor_enabled,
+        "chat_client_id": uuid.uuid4(),
     }
     return render(request, "practice/page.html", context)
 
@@ -113,12 +115,12 @@ def practice(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _fragments_response(request: HttpRequest, session, parts: dict[str, str]) -> HttpResponse:
-    """htmx: the item card as the main swap, the other fragments out of band; no JavaScript: the page."""
+    """htmx: the item card as the main swap, the other fragments (and an empty alert, which clears an earlier error)
+    out of band; no JavaScript: the page."""
     if not _is_htmx(request):
         return _practice_page(request, session)
     main = parts.pop("item")
-    extra = "".join(html.replace(f'id="{key}"', f'id="{key}" hx-swap-oob="true"', 1) for key, html in parts.items())
-    return HttpResponse(main + extra)
+    return HttpResponse(main + fragments.out_of_band({**parts, **fragments.alert_fragments()}))
 
 
 @require_POST
@@ -156,7 +158,8 @@ def practice_chat(request: HttpRequest, session_id: int) -> HttpResponse:
     turn = services.chat_post(session=session, text=data["text"], client_id=data["client_id"])
     for _ in turn.chunks:  # without a websocket the reply arrives whole
         pass
-    parts = fragments.chat_reply_fragments(session=session, question=turn.question)
+    parts = {**fragments.chat_reply_fragments(session=session, question=turn.question),
+             **fragments.chat_form_fragments()}
     return _fragments_response(request, session, parts)
 
 

@@ -1,4 +1,4 @@
-"""Errors the services raise for bad requests; views and consumers turn them into 4xx / error frames."""
+"""Errors the services raise for bad requests; views and consumers turn them into 4xx responses / alerts."""
 
 
 class ServiceError(Exception):

@@ -169,7 +169,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 NODE_MODULES = BASE_DIR / "node_modules"
-FRONTEND_PACKAGES = {"vendor/htmx": NODE_MODULES / "htmx.org" / "dist"}
+FRONTEND_PACKAGES = {
+    "vendor/htmx": NODE_MODULES / "htmx.org" / "dist",
+    "vendor/htmx-ext-ws": NODE_MODULES / "htmx-ext-ws" / "dist",
+}
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"] + [
     (prefix, path) for prefix, path in FRONTEND_PACKAGES.items() if path.is_dir()
 ]

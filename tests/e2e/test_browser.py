@@ -1,4 +1,7 @@
-"""A student in a real browser: log in, practise, get one wrong, ask for a hint, get it right."""
+"""A student in a real browser: log in, practise, get one wrong, ask for a hint, get it right; over the websocket,
+and over plain HTTP when the socket is refused. A teacher watches the class grid update live."""
+
+import json
 
 import pytest
 from django.db import connections
@@ -6,10 +9,23 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import wrong_answer
 from tests.e2e.conftest import ARTIFACTS
-from tutoring.models import Item, LearningSession
+from tutoring.models import ChatMessage, Item, LearningSession
 
 pytestmark = pytest.mark.browser
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Every websocket the page opens fails as a refused handshake does (error, then close 1006), as behind a proxy that
+# does not pass websockets.
+REFUSED_WEBSOCKETS = """
+window.WebSocket = class extends EventTarget {
+  constructor() {
+    super();
+    this.readyState = 3;
+    setTimeout(() => { this.onerror?.(new Event("error")); this.onclose?.(new CloseEvent("close", { code: 1006 })); });
+  }
+  send() { throw new Error("this socket was refused"); }
+  close() {}
+};
+"""
 
 
 def _answer(page, item: Item, text: str) -> None:
@@ -45,8 +61,11 @@ def test_student_practises_with_feedback_and_a_hint(student, course, live_server
     page = browser_page
     _log_in(page, live_server_url)
     expect(page.get_by_role("heading", name="Fractions basics")).to_be_visible()
+    frames, posts = [], []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda payload: frames.append(json.loads(payload))))
     page.get_by_role("button", name="Start practice").click()
     expect(page.locator("#connection")).to_have_text("Live")
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
 
     item = LearningSession.objects.get(learner=student).current_item
     expect(page.locator(".prompt")).to_have_text(item.prompt)
@@ -67,6 +86,34 @@ def test_student_practises_with_feedback_and_a_hint(student, course, live_server
     page.get_by_role("button", name="Next question").click()
     expect(page.locator("#item")).not_to_have_attribute("data-item", str(item.id))
     assert item.attempts.filter(correct=True).count() == 1 and item.attempts.count() == 2
+    # While the socket is open every form went over it, once, and none over HTTP.
+    assert [frame["frame"] for frame in frames] == ["attempt", "hint", "attempt", "next"] and posts == []
+
+
+def test_student_practises_over_http_when_the_socket_is_refused(student, course, live_server_url, browser_page):
+    page = browser_page
+    page.add_init_script(REFUSED_WEBSOCKETS)
+    _log_in(page, live_server_url)
+    page.get_by_role("button", name="Start practice").click()
+    expect(page.locator("#connection")).to_have_text("Offline: answers go over plain HTTP. Reconnecting…")
+
+    item = LearningSession.objects.get(learner=student).current_item
+    _answer(page, item, wrong_answer(item))
+    expect(page.locator("#verdict")).to_contain_text("Not quite")
+    page.get_by_role("button", name="Show a hint").click()
+    expect(page.locator(".hint").first).to_contain_text(item.hints[0])
+    for text in ("Can you just tell me the answer?", "I'm stuck, can you help?"):
+        page.get_by_label("Message to the tutor").fill(text)
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#chat-log .message.student .text").last).to_have_text(text)
+        expect(page.get_by_label("Message to the tutor")).to_have_value("")
+    expect(page.locator("#chat-log .message.tutor")).to_have_count(2)
+    _answer(page, item, item.answer)
+    expect(page.locator("#verdict")).to_have_text("Correct!")
+    expect(page.locator("#alert")).to_be_hidden()
+    page.get_by_role("button", name="Next question").click()
+    expect(page.locator("#item")).not_to_have_attribute("data-item", str(item.id))
+    assert item.attempts.count() == 2 and ChatMessage.objects.filter(item=item, author="student").count() == 2
 
 
 def test_chat_panel_streams_a_tutor_reply(student, course, live_server_url, browser_page):

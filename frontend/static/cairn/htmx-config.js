@@ -8,17 +8,17 @@ document.addEventListener("DOMContentLoaded", () => {
   ];
 });
 
-window.cairnClientId = () =>
-  (crypto.randomUUID ? crypto.randomUUID() : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
-    (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16)));
-
-// A form that was sent gets a fresh id, so its next message is not taken for a resend.
+// A message to the tutor leaves the chat box empty: over the socket once sent, over HTTP once answered. (The
+// server renders each form's next client id, so a resend or a double click of one message is stored once.)
+document.addEventListener("htmx:wsAfterSend", (event) => {
+  if (event.target.id === "chat-form") event.target.reset();
+});
 document.addEventListener("htmx:afterRequest", (event) => {
-  const field = event.detail.elt.querySelector && event.detail.elt.querySelector("input[name=client_id]");
-  if (field && event.detail.successful) field.value = window.cairnClientId();
-  if (event.detail.successful) {
-    const alert = document.getElementById("alert");
-    if (alert && event.detail.xhr.status < 400) { alert.textContent = ""; alert.classList.remove("alert-shown"); }
-  }
   if (event.detail.successful && event.detail.elt.id === "chat-form") event.detail.elt.reset();
+});
+
+// New messages in the chat log scroll into view.
+document.addEventListener("htmx:load", (event) => {
+  const log = event.target.closest("#chat-log");
+  if (log) log.scrollTop = log.scrollHeight;
 });

@@ -1,25 +1,29 @@
-// A websocket to this site that reconnects with backoff; `root.dataset.live` says whether it is up.
-window.cairnLive = (root, label, { liveText, downText, onOpen, onMessage }) => {
-  let retry = 500;
-  const live = { socket: null };
-  const connect = () => {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${root.dataset.wsPath}`);
-    live.socket = socket;
-    socket.addEventListener("open", () => {
-      retry = 500;
-      label.textContent = liveText;
-      root.dataset.live = "true";
-      if (onOpen) onOpen(socket);
-    });
-    socket.addEventListener("close", () => {
-      root.dataset.live = "false";
-      label.textContent = downText;
-      setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 10000);
-    });
-    socket.addEventListener("message", (event) => onMessage(JSON.parse(event.data)));
+// A live page (practice, class grid) keeps a websocket open with htmx's ws extension (`ws-connect`).
+(() => {
+  const root = document.querySelector("[ws-connect]");
+  if (!root) return;
+  const label = root.querySelector("[data-open]");
+  let open = false;
+  const show = (isOpen) => {
+    open = isOpen;
+    label.textContent = isOpen ? label.dataset.open : label.dataset.closed;
   };
-  connect();
-  return live;
-};
+  root.addEventListener("htmx:wsOpen", () => show(true));
+  root.addEventListener("htmx:wsClose", () => show(false));
+
+  // A form with ws-send and hx-post is sent once. htmx lets one handler act on an event for an element and the
+  // extension's comes first, so the extension takes the submit: over the socket while it is open; while it is
+  // down, the form goes over HTTP instead (its hx-post, hx-target and hx-swap).
+  root.addEventListener("htmx:wsConfigSend", (event) => {
+    if (open) return;
+    event.preventDefault();
+    htmx.ajax("post", event.target.getAttribute("hx-post"), { source: event.target });
+  });
+  // Reconnect after a random wait of up to 1 s, 2 s, 4 s, … 10 s at most.
+  htmx.config.wsReconnectDelay = (retries) => Math.random() * Math.min(1000 * 2 ** retries, 10000);
+
+  // A student who joined the class after the grid was loaded: their row goes at its end.
+  document.body.addEventListener("htmx:oobErrorNoTarget", (event) => {
+    if (event.detail.content.tagName === "TR") document.getElementById("grid-body")?.append(event.detail.content);
+  });
+})();
