@@ -113,15 +113,16 @@ def celery_worker(real_services) -> Iterator[Worker]:
     log = log_path.open("wb")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tutoring", "worker", "-Q", queue, "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "--hostname", f"{queue}@%h"],
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "--hostname", f"{queue}@{socket.gethostname()}"],
         cwd=ROOT, env=_process_env(CAIRN_CELERY_QUEUE=queue), stdout=log, stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while b" ready." not in log_path.read_bytes():
-        if worker.poll() is not None or time.monotonic() > deadline:
-            _stop(worker)
-            pytest.fail(f"the Celery worker did not start; see {log_path}")
-        time.sleep(0.2)
+    hostname = f"{queue}@{socket.gethostname()}"
+    for _ in range(60):  # the worker answers a ping once it is ready
+        if worker.poll() is not None or app.control.ping(destination=[hostname], timeout=1.0):
+            break
+    if worker.poll() is not None or not app.control.ping(destination=[hostname], timeout=1.0):
+        _stop(worker)
+        pytest.fail(f"the Celery worker did not start; see {log_path}")
     yield Worker(queue=queue, log=log_path)
     _stop(worker)
     log.close()

