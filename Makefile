@@ -37,4 +37,4 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python -m knowledge.bench --out bench-results
+	$(BIN)/python -m knowledge.evaluate.bench --out bench-results
