@@ -42,4 +42,4 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
-	$(BIN)/python -m knowledge.bench --out bench-results
+	$(BIN)/python -m knowledge.evaluate.bench --out bench-results

@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--item", type=Path, required=True, help="the item, as JSON")
     parser.add_argument("--backend", choices=("template", "transformers", "openai"), default="template")
     parser.add_argument("--models", type=Path, default=None,
-                        help="trained decision models (python -m llm.train_decisions); rules when absent")
+                        help="trained decision models (python -m llm.evaluate.train_decisions); rules when absent")
     args = parser.parse_args(argv)
     try:
         item = item_read(args.item)

@@ -192,7 +192,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # CAIRN_LLM_DEVICE, CAIRN_LLM_MAX_BATCH (transformers); CAIRN_LLM_BASE_URL, CAIRN_LLM_MODEL, CAIRN_LLM_API_KEY,
 # CAIRN_LLM_TIMEOUT (openai).
 CAIRN_LLM_BACKEND = os.environ.get("CAIRN_LLM_BACKEND", "template")
-# Trained remediation decision models and critic (python -m llm.train_decisions); rules are used when absent.
+# Trained remediation decision models and critic (python -m llm.evaluate.train_decisions); rules are used when absent.
 CAIRN_DECISION_MODELS_DIR = Path(os.environ.get("CAIRN_DECISION_MODELS_DIR", VAR_DIR / "decision-models"))
 CAIRN_MAX_CHAT_LENGTH = 1000
 

@@ -18,6 +18,7 @@ so a model fitted on one part can read another.
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -126,6 +127,13 @@ class _Sequence:
     skills: list[tuple]  # all concepts of each row; the first is the main skill
     times: list[float]
     correct: list[int]
+
+
+def data_dir_default() -> Path:
+    """Where the shared data sets live: ``$CAIRN_DATA_DIR`` when set, else ``shared/data`` beside the project
+    (``../shared/data`` from its root). The knowledge and the tutor evaluations both read from here."""
+    env = os.environ.get("CAIRN_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 def load(path: Path, fmt: str) -> Interactions:

@@ -11,6 +11,8 @@ import math
 import numpy as np
 from sklearn.metrics import f1_score, log_loss, roc_auc_score
 
+from knowledge.evaluate.bootstrap import group_bootstrap, percentile_interval
+
 ECE_BINS = 15
 QUINTILES = 5
 BOOTSTRAP_RESAMPLES = 1000
@@ -104,32 +106,35 @@ def paired_difference(correct: np.ndarray, p: np.ndarray, p_other: np.ndarray, l
                       resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict[str, float | list[float]]:
     """How sure the difference in AUC and accuracy between two models' predictions of the same rows is.
 
-    Both are scored on each of ``resamples`` resamples of the learners, drawn with replacement; a learner's rows
-    go together, because one learner's answers are not independent of each other. Returns each observed
-    difference (p minus p_other) and the 2.5 and 97.5 percentiles of its resampled values; the AUC's only when
-    both classes are present.
+    Both are scored on each of ``resamples`` resamples of the learners, drawn with replacement
+    (``bootstrap.group_bootstrap``); a learner's rows go together, because one learner's answers are not
+    independent of each other. Returns each observed difference (p minus p_other) and the 2.5 and 97.5
+    percentiles of its resampled values; the AUC's only when both classes are present.
     """
     correct = correct.astype(float)
     learners, rows_of = np.unique(learner, return_inverse=True)
-    draws = np.random.default_rng(seed).integers(len(learners), size=(resamples, len(learners)))  # (B, L)
-    times_drawn = np.zeros((resamples, len(learners)))
-    np.add.at(times_drawn, (np.arange(resamples)[:, None], draws), 1.0)
-
-    def interval(resampled: np.ndarray) -> list[float]:
-        return [float(np.percentile(resampled, 2.5)), float(np.percentile(resampled, 97.5))]
+    with_auc = len(np.unique(correct)) == 2
 
     def learner_hits(prediction: np.ndarray) -> np.ndarray:  # (L,) right calls per learner
         return np.bincount(rows_of, weights=(prediction >= 0.5) == (correct == 1), minlength=len(learners))
 
-    rows_drawn = times_drawn @ np.bincount(rows_of, minlength=len(learners))  # (B,)
-    accuracy_resampled = times_drawn @ (learner_hits(p) - learner_hits(p_other)) / rows_drawn  # (B,)
+    hits_difference = learner_hits(p) - learner_hits(p_other)  # (L,)
+    rows_per_learner = np.bincount(rows_of, minlength=len(learners))  # (L,)
+
+    def differences(times_drawn: np.ndarray) -> np.ndarray:  # (B, L) -> (1 or 2, B): accuracy[, AUC]
+        accuracy_resampled = times_drawn @ hits_difference / (times_drawn @ rows_per_learner)
+        if not with_auc:
+            return accuracy_resampled[None]
+        auc_resampled = (_resampled_auc(correct, p, times_drawn, rows_of)
+                         - _resampled_auc(correct, p_other, times_drawn, rows_of))
+        return np.stack([accuracy_resampled, auc_resampled])
+
+    resampled = group_bootstrap(differences, n_groups=len(learners), resamples=resamples, seed=seed)
     result: dict[str, float | list[float]] = {
         "accuracy_difference": accuracy(correct, p) - accuracy(correct, p_other),
-        "accuracy_interval_95": interval(accuracy_resampled),
+        "accuracy_interval_95": percentile_interval(resampled[0]),
     }
-    if len(np.unique(correct)) == 2:
-        auc_resampled = (_resampled_auc(correct, p, times_drawn, rows_of)
-                         - _resampled_auc(correct, p_other, times_drawn, rows_of))  # (B,)
+    if with_auc:
         result |= {"auc_difference": auc(correct, p) - auc(correct, p_other),
-                   "auc_interval_95": interval(auc_resampled)}
+                   "auc_interval_95": percentile_interval(resampled[1])}
     return result

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from llm.agents.schema import BRIDGE_ERROR_TYPES, ConceptBelief, Diagnosis, WeakConcept
+from llm.agents.schema import ConceptBelief, Diagnosis, WeakConcept
+from llm.labels import BRIDGE_ERROR_TYPES
 
 MASTERY_TARGET = 0.8
 MAX_WEAK_CONCEPTS = 3

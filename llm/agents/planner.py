@@ -16,7 +16,8 @@ from collections.abc import Collection, Mapping, Sequence
 
 import networkx as nx
 
-from llm.agents.schema import INTENTIONS, STRATEGIES, ConceptBelief, Diagnosis, Plan
+from llm.agents.schema import ConceptBelief, Diagnosis, Plan
+from llm.labels import INTENTIONS, STRATEGIES
 
 # Cost of practising a concept: cost(c) = (1 - m_c) + UNCERTAINTY_WEIGHT u_c + DIFFICULTY_WEIGHT sigmoid(b_c).
 UNCERTAINTY_WEIGHT = 0.5

@@ -1,23 +1,8 @@
-"""What the agents hand each other, and the label sets they speak in.
-
-Error types, strategies and intentions are Bridge's (Wang et al., NAACL 2024), plus two error types of our
-own: "no-error" (the attempt is right) and "off-task" (the message is not about the problem).
-"""
+"""What the agents hand each other. The label sets they speak in are ``llm.labels``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-BRIDGE_ERROR_TYPES = ("guess", "misinterpret", "careless", "right-idea", "imprecise", "diagnose")
-ERROR_TYPES = (*BRIDGE_ERROR_TYPES, "no-error", "off-task")
-STRATEGIES = (
-    "explain_concept", "ask_question", "provide_hint", "provide_strategy", "provide_example", "provide_correction",
-    "provide_similar_problem", "simplify_question", "affirm_correct_answer", "encourage_student",
-)
-INTENTIONS = (
-    "motivate_student", "elaborate_answer", "correct_mistake", "hint_mistake", "clarify_misunderstanding",
-    "understand_topic", "diagnose_mistake", "support_thinking", "explain_mistake", "signal_goal",
-)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from knowledge.evaluate.datasets import data_dir_default
 from llm.backends.generative import generative_options
-from llm.corpora import data_dir_default
 
 
 def _table(rows: list[list[Any]], header: list[str]) -> list[str]:
@@ -93,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --episodes and --learners must be at least 1", file=sys.stderr)
         return 2
 
-    from llm.decision_eval import critic_evaluate, moves_evaluate, remediation_evaluate
-    from llm.decision_models import decision_models_load, decision_models_save, decision_models_train
+    from llm.decision_models import decision_models_load
+    from llm.evaluate.decision_training import decision_models_save, decision_models_train
+    from llm.evaluate.decisions import critic_evaluate, moves_evaluate, remediation_evaluate
     from llm.evaluate.episodes import episodes_evaluate
     from llm.evaluate.planning import planning_evaluate
 

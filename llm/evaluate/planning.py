@@ -41,7 +41,6 @@ ancestors; item difficulties drawn, harder with depth, since Junyi gives none).
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +50,8 @@ import networkx as nx
 import torch
 import yaml
 
+from knowledge.evaluate.datasets import data_dir_default
+from knowledge.evaluate.junyi import JUNYI_CYCLE_CUT, JUNYI_DIR, JUNYI_EDGES_FILE, junyi_graph
 from knowledge.learner.filter import FilterState, filter_start, filter_step, filter_success
 from knowledge.learner.gaussian import ou_predict
 from knowledge.learner.likelihood import practice_anchor
@@ -58,16 +59,10 @@ from knowledge.learner.model import TRAIT_PRIOR_LOC
 from knowledge.learner.posterior import Posterior
 from llm.agents.planner import concept_path_plan
 from llm.agents.schema import ConceptBelief
-from llm.corpora import data_dir_default
 
 DEMO_COURSE = Path(__file__).resolve().parents[2] / "tutoring" / "demo" / "course.yaml"
 DEMO_GOALS = ("equations-variables-both-sides", "percent", "proportions")
-JUNYI_DIR = "junyi15_prereq_graph"
 JUNYI_GOALS = ("division_4", "least_common_multiple")
-# The one cycle of length > 1 in Junyi: simplifying_radicals -> adding_and_subtracting_radicals ->
-# radical_multiplication_and_division -> simplifying_radicals. Simplifying comes first in any radicals course,
-# so the edge back into it is the one dropped.
-JUNYI_CYCLE_EDGE_DROPPED = ("radical_multiplication_and_division", "simplifying_radicals")
 
 TRAIT_SCALE = torch.tensor([0.5, 0.8, 0.3])  # population spread of log alpha, mu, log sigma (as cohort_simulate)
 TRANSFER_MEAN, TRANSFER_SCALE = 0.4, 0.1
@@ -152,12 +147,7 @@ def junyi_course_load(*, data_dir: Path, seed: int) -> PlanningCourse:
     b_k = -1.5 + 2.5 depth_k / max depth + N(0, 0.3^2) (depth: longest prerequisite chain above k, so later
     exercises are harder, as in the demo course) and b_i = b_k + N(0, 0.3^2).
     """
-    path = data_dir / JUNYI_DIR / "junyi_prerequisite_edges.csv"
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        edges = [(row["prerequisite"], row["exercise"]) for row in csv.DictReader(handle)]
-    graph = nx.DiGraph(edges)
-    graph.remove_edges_from(list(nx.selfloop_edges(graph)))
-    graph.remove_edge(*JUNYI_CYCLE_EDGE_DROPPED)
+    graph = junyi_graph(data_dir / JUNYI_DIR)  # self-loops and the one 3-cycle cut (knowledge.evaluate.junyi)
     generator = torch.Generator().manual_seed(seed + 7919)
 
     def items(names: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -365,7 +355,7 @@ def planning_evaluate(*, seed: int = 0, n_learners: int = 200, data_dir: Path | 
     torch.set_num_threads(1)
     try:
         planning: dict = {"demo": course_evaluate(course=demo_course_load(), n_learners=n_learners, seed=seed)}
-        junyi_edges = data_dir / JUNYI_DIR / "junyi_prerequisite_edges.csv"
+        junyi_edges = data_dir / JUNYI_DIR / JUNYI_EDGES_FILE
         if junyi_edges.exists():
             junyi = junyi_course_load(data_dir=data_dir, seed=seed)
             planning["junyi"] = course_evaluate(course=junyi, n_learners=n_learners, seed=seed)
@@ -378,7 +368,7 @@ def planning_evaluate(*, seed: int = 0, n_learners: int = 200, data_dir: Path | 
         "learn_right": LEARN_RIGHT, "learn_wrong": LEARN_WRONG, "transfer_mean": TRANSFER_MEAN,
         "transfer_scale": TRANSFER_SCALE,
         "session_items": SESSION_ITEMS, "demo_goals": list(DEMO_GOALS), "junyi_goals": list(JUNYI_GOALS),
-        "junyi_cycle_edge_dropped": list(JUNYI_CYCLE_EDGE_DROPPED),
+        "junyi_cycle_edge_dropped": list(JUNYI_CYCLE_CUT),
     }
     # n and the settings sit inside "planning" so that merging this into a larger results dict clobbers nothing.
     return {"planning": {**planning, "n": n_learners, "settings": {"seed": seed, **settings}}}

@@ -10,20 +10,25 @@ from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from knowledge.evaluate.__main__ import main
+from knowledge.evaluate.datasets import data_dir_default
+
 REPO = Path(__file__).resolve().parents[2]
 METRIC_KEYS = {"auc", "accuracy", "f1", "ece", "logloss", "fit_seconds", "equity"}
 
 
-def run_cli(*arguments: str) -> subprocess.CompletedProcess:
-    # The timeout only catches a hung run: a four-model run takes about a minute on an idle 2-core machine, and
-    # more than twice that when other work shares the cores.
-    return subprocess.run([sys.executable, "-m", "knowledge.evaluate", *arguments], cwd=REPO, capture_output=True,
-                          text=True, timeout=600)
+def run_cli(capsys: pytest.CaptureFixture, *arguments: str) -> tuple[int, str]:
+    """``main`` in this process (a four-model run takes about a minute on an idle 2-core machine): its exit code
+    (argparse's refusals exit 2) and what it wrote to stderr."""
+    try:
+        code = main(list(arguments))
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, capsys.readouterr().err
 
 
 def subset_folder() -> Path:
-    folder = DATA / "assist2017_timestamped_subset"
+    folder = data_dir_default() / "assist2017_timestamped_subset"
     if not folder.exists():
         pytest.skip(f"{folder} is absent: the shared data folder ../shared/data is needed for this test")
     return folder
@@ -32,14 +37,15 @@ def subset_folder() -> Path:
 # Left out to keep the suite fast: DKT's psikt path, covered on simulated data in test_evaluate_baselines, and
 # PSI-KT's continual rounds, which call the same predict_future as its psikt protocol run here (a PSI-KT run fits
 # three times: without and with candidate edges, then the chosen one).
+@pytest.mark.slow
 @pytest.mark.parametrize(("protocol", "models"),
                          [("next-step", ["psikt", "bestlr", "dkt", "bkt"]), ("psikt", ["psikt", "bestlr", "bkt"]),
                           ("continual", ["bestlr", "bkt"])])
-def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, models):
-    result = run_cli("--data", str(subset_folder()), "--format", "flat", "--protocol", protocol,
-                     "--models", ",".join(models), "--seed", "0", "--out", str(tmp_path), "--max-learners", "40")
+def test_cli_writes_results_table_and_calibration_plot(tmp_path, capsys, protocol, models):
+    code, errors = run_cli(capsys, "--data", str(subset_folder()), "--format", "flat", "--protocol", protocol,
+                           "--models", ",".join(models), "--seed", "0", "--out", str(tmp_path), "--max-learners", "40")
 
-    assert result.returncode == 0, result.stderr
+    assert code == 0, errors
     document = json.loads((tmp_path / "results.json").read_text())
     assert document["dataset"] == "assist2017_timestamped_subset" and document["protocol"] == protocol
     assert document["n_learners"] == 40 and document["has_time"] is True
@@ -66,29 +72,29 @@ def test_cli_writes_results_table_and_calibration_plot(tmp_path, protocol, model
         assert not (tmp_path / "traits.png").exists()
 
 
-def test_unknown_model_is_refused_with_exit_code_2(tmp_path):
-    result = run_cli("--data", str(tmp_path), "--format", "flat", "--protocol", "next-step", "--models", "bestlr,sakt",
-                     "--seed", "0", "--out", str(tmp_path / "out"))
+def test_unknown_model_is_refused_with_exit_code_2(tmp_path, capsys):
+    code, errors = run_cli(capsys, "--data", str(tmp_path), "--format", "flat", "--protocol", "next-step",
+                           "--models", "bestlr,sakt", "--seed", "0", "--out", str(tmp_path / "out"))
 
-    assert result.returncode == 2
-    assert "unknown model(s) sakt" in result.stderr
-
-
-def test_unknown_format_is_refused_with_exit_code_2(tmp_path):
-    result = run_cli("--data", str(tmp_path), "--format", "parquet", "--protocol", "next-step", "--models", "bkt",
-                     "--seed", "0", "--out", str(tmp_path / "out"))
-
-    assert result.returncode == 2
-    assert "--format" in result.stderr and "parquet" in result.stderr
+    assert code == 2
+    assert "unknown model(s) sakt" in errors
 
 
-def test_missing_data_path_is_refused_with_exit_code_2(tmp_path):
+def test_unknown_format_is_refused_with_exit_code_2(tmp_path, capsys):
+    code, errors = run_cli(capsys, "--data", str(tmp_path), "--format", "parquet", "--protocol", "next-step",
+                           "--models", "bkt", "--seed", "0", "--out", str(tmp_path / "out"))
+
+    assert code == 2
+    assert "--format" in errors and "parquet" in errors
+
+
+def test_missing_data_path_is_refused_with_exit_code_2(tmp_path, capsys):
     missing = tmp_path / "nowhere"
-    result = run_cli("--data", str(missing), "--format", "flat", "--protocol", "next-step", "--models", "bkt",
-                     "--seed", "0", "--out", str(tmp_path / "out"))
+    code, errors = run_cli(capsys, "--data", str(missing), "--format", "flat", "--protocol", "next-step",
+                           "--models", "bkt", "--seed", "0", "--out", str(tmp_path / "out"))
 
-    assert result.returncode == 2
-    assert "does not exist" in result.stderr and str(missing) in result.stderr
+    assert code == 2
+    assert "does not exist" in errors and str(missing) in errors
 
 
 def test_help_is_answered_without_importing_torch_or_pyro():

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.evaluate.datasets import load, split_learners, subsample_learners
+from knowledge.evaluate.datasets import data_dir_default, load, split_learners, subsample_learners
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = data_dir_default()
 
 
 def shared_file(relative: str) -> Path:

@@ -2,8 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from llm.corpora import corpus_files_missing, data_dir_default
-from llm.decision_models import DecisionModels, decision_models_save, decision_models_train
+from knowledge.evaluate.datasets import data_dir_default
+from llm.decision_models import DecisionModels
+from llm.evaluate.corpora import corpus_files_missing
+from llm.evaluate.decision_training import decision_models_save, decision_models_train
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +21,7 @@ def data_dir() -> Path:
 @pytest.fixture(scope="session")
 def small_models(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[DecisionModels, Path]:
     """Every head trained on the first rows of each corpus and saved, once for the run: (models, version folder).
-    Training is the slow part of the decision-model tests; nothing may write into the folder."""
+    Training is the slow part of the decision-model tests (mark their users slow); nothing may write into the
+    folder."""
     models = decision_models_train(data_dir=data_dir, seed=0, limit=80, progress=False)
     return models, decision_models_save(models, root=tmp_path_factory.mktemp("decision-models"))

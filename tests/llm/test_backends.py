@@ -7,8 +7,6 @@ tests check plumbing (loading, streaming, batching without mixing requests, erro
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +17,6 @@ import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers
 from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from llm import gpu_bench
 from llm.backends.generative import BackendError, generative_backend
 from llm.backends.local_transformers import IncrementalDetokenizer, TransformersBackend
 from llm.backends.openai_compatible import OpenAICompatibleBackend
@@ -335,26 +332,3 @@ def test_openai_slow_server_times_out(chat_server):
     with pytest.raises(BackendError, match="did not answer within 0.5 s"):
         list(backend.stream(MESSAGES))
     assert time.monotonic() - started < 1.9
-
-
-# --- GPU bench ----------------------------------------------------------------------------------------------
-
-def test_gpu_bench_runs_tiny_on_cpu_and_writes_results(tmp_path):
-    """In-process (the refusal test below covers ``python -m``): a second interpreter costs seconds of imports."""
-    assert gpu_bench.main(["--out", str(tmp_path), "--allow-cpu", "--tiny"]) == 0
-    report = json.loads((tmp_path / "results.json").read_text())
-    assert report["device"] == "cpu" and report["tiny"] is True
-    assert {row["sessions"] for row in report["tutor_turns"]} == set(report["sessions"])
-    assert all(row["tokens_per_s"] > 0 for row in report["tutor_turns"])
-    assert "| sessions |" in (tmp_path / "results.md").read_text()
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without CUDA")
-def test_gpu_bench_refuses_without_cuda(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "llm.gpu_bench", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2],
-    )
-    assert result.returncode == 2
-    assert "CUDA" in result.stderr
-    assert not (tmp_path / "results.json").exists()

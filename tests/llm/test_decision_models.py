@@ -1,6 +1,6 @@
-"""The decision models: corpora split by conversation, head training, versioned storage, the CLI, inference.
+"""The decision models at run time: loading a stored version, the agents' questions, and what serving imports.
 
-Tests that read the real corpora skip when ../shared/data is absent; the others build their own features.
+Training and storage are tested in test_evaluate_decision_training, the features in test_decision_features.
 """
 
 from __future__ import annotations
@@ -8,166 +8,85 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
-import numpy as np
+import pytest
 import torch
 
-from llm.agents.schema import BRIDGE_ERROR_TYPES, INTENTIONS, STRATEGIES
-from llm.corpora import (
-    CRITIC_DIMENSIONS,
-    MOVES,
-    bridge_load,
-    mathdial_moves_load,
-    mrbench_load,
-)
+from llm.decision_features import CRITIC_DIMENSIONS, MOVES, REMEDIATION_FEATURES
 from llm.decision_models import (
-    REMEDIATION_CUE_NAMES,
-    DecisionModels,
+    DecisionModelsOutdated,
     decision_models_load,
-    decision_models_save,
-    head_probabilities,
-    head_train,
     move_predict,
-    remediation_cues,
     remediation_predict,
     reply_critique,
     reply_rank,
 )
-
-torch.set_num_threads(2)  # the test machines are shared
+from llm.labels import BRIDGE_ERROR_TYPES, INTENTIONS, STRATEGIES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _blob_head(*, seed: int = 0):
-    """A head trained on three well-separated Gaussian blobs, 20 conversations of 6 rows each."""
-    rng = np.random.default_rng(seed)
-    labels = ("a", "b", "c")
-    centres = rng.normal(size=(3, 16)) * 4
-    targets = [labels[i % 3] for i in range(120)]
-    features = np.stack([centres[labels.index(t)] + rng.normal(size=16) for t in targets]).astype(np.float32)
-    conversations = [f"c{i // 6}" for i in range(120)]
-    head = head_train(
-        labels=labels, features=features, targets=targets, conversation_ids=conversations, feature_kind="move",
-        seed=seed, max_epochs=40,
-    )
-    return head, features
+def test_serving_imports_no_training_library_and_no_corpus():
+    # torch itself imports tqdm (torch.hub), so what serving adds is compared with what numpy and torch bring.
+    probe = textwrap.dedent("""
+        import sys
+        import numpy, torch
+        before = set(sys.modules)
+        import llm.decision_models
+        added = set(sys.modules) - before
+        print(sorted(name for name in added if name.split(".")[0] in ("sklearn", "tqdm")
+                     or name.startswith(("llm.evaluate", "knowledge"))))
+        print("sklearn" in sys.modules)
+    """)
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
 
-
-def test_bridge_keeps_each_snippet_once_and_no_conversation_in_both_train_and_test(data_dir: Path) -> None:
-    corpus = bridge_load(data_dir=data_dir)
-    snippets = [ex.snippet_id for ex in (*corpus.train, *corpus.test)]
-    assert len(snippets) == len(set(snippets))
-    assert not {ex.conversation_id for ex in corpus.train} & {ex.conversation_id for ex in corpus.test}
-    assert corpus.counts["snippets"] == 459 and corpus.counts["double_annotated"] == 241
-
-
-def test_bridge_twin_that_straddles_splits_is_scored_in_test_with_its_test_annotation(data_dir: Path) -> None:
-    corpus = bridge_load(data_dir=data_dir)
-    test_rows = json.loads((data_dir / "bridge/dataset/test.json").read_text())
-    test_ids = {row["c_id"] for row in test_rows}
-    assert {ex.snippet_id for ex in corpus.test} == test_ids
-    assert all(ex.source[0] == "test" and test_rows[ex.source[1]]["c_id"] == ex.snippet_id for ex in corpus.test)
-
-
-def test_bridge_free_text_labels_are_never_learned(data_dir: Path) -> None:
-    corpus = bridge_load(data_dir=data_dir)
-    examples = (*corpus.train, *corpus.test)
-    assert {ex.error for ex in examples} - {None} <= set(BRIDGE_ERROR_TYPES)
-    assert {ex.strategy for ex in examples} - {None} <= set(STRATEGIES)
-    assert {ex.intention for ex in examples} - {None} <= set(INTENTIONS)
-    assert any(ex.error is None for ex in examples)  # the expert's "other" free text exists and is set aside
-
-
-def test_bridge_train_snippet_keeps_its_twins_annotation_but_test_snippets_carry_none(data_dir: Path) -> None:
-    corpus = bridge_load(data_dir=data_dir)
-    assert not any(ex.other_annotations for ex in corpus.test)  # a test twin's label must never reach training
-    twins = [ex for ex in corpus.train if ex.other_annotations]
-    assert twins and all(len(annotation) == 3 for ex in twins for annotation in ex.other_annotations)
-    assert any(ex.other_annotations[0][0] != ex.error for ex in twins)  # the experts do disagree
-
-
-def test_remediation_cues_flag_a_number_copied_from_the_tutors_question() -> None:
-    def cues(answer: str) -> dict[str, float]:
-        values = remediation_cues([("tutor", "What is 7 x 8?"), ("student", answer)])
-        return dict(zip(REMEDIATION_CUE_NAMES, values, strict=True))
-
-    cue = cues("7")
-    assert cue["has_number"] == 1 and cue["number_in_tutor_turn"] == 1 and cue["tutor_asked_question"] == 1
-    unsure = cues("idk")
-    assert unsure["unsure"] == 1 and unsure["has_number"] == 0 and unsure["number_in_tutor_turn"] == 0
-
-
-def test_mathdial_and_mrbench_hold_out_whole_conversations(data_dir: Path) -> None:
-    moves = mathdial_moves_load(data_dir=data_dir, seed=0)
-    critic = mrbench_load(data_dir=data_dir, seed=0)
-    assert not {ex.conversation_id for ex in moves.train} & {ex.conversation_id for ex in moves.test}
-    assert not {ex.conversation_id for ex in critic.train} & {ex.conversation_id for ex in critic.test}
-    assert {ex.move for ex in moves.test} == set(MOVES)
-    assert moves.test and critic.test
-
-
-def test_mrbench_versions_merged_leave_each_reply_once(data_dir: Path) -> None:
-    corpus = mrbench_load(data_dir=data_dir, seed=0)
-    keys = [(ex.conversation_id, " ".join(ex.reply.split())) for ex in (*corpus.train, *corpus.test)]
-    assert len(keys) == len(set(keys))
-    assert corpus.counts["replies"] < corpus.counts["responses_read"]  # the versions overlap
-
-
-def test_head_trained_on_small_slice_predicts_a_valid_label_distribution() -> None:
-    head, features = _blob_head()
-    models = DecisionModels(heads={"move": head}, seed=0)
-    probabilities = head_probabilities(models, head="move", features=features)
-    assert probabilities.shape == (120, 3)
-    assert np.all(probabilities >= 0) and np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
-    assert head.validation["accuracy"] > 0.9  # the blobs are separable: a head that learned nothing fails
-
-
-def test_save_then_load_round_trips_predictions_exactly_and_latest_names_newest(tmp_path: Path) -> None:
-    head, features = _blob_head()
-    models = DecisionModels(heads={"move": head}, seed=0)
-    first = decision_models_save(models, root=tmp_path)
-    second = decision_models_save(models, root=tmp_path)
-
-    assert (tmp_path / "LATEST").read_text().strip() == second.name
-    assert sorted([first.name, second.name]) == [first.name, second.name]
-    loaded = decision_models_load(root=tmp_path)
-    assert loaded.version == second.name
-    np.testing.assert_array_equal(
-        head_probabilities(loaded, head="move", features=features),
-        head_probabilities(models, head="move", features=features),
-    )
-    assert decision_models_load(root=tmp_path, version=first.name).heads["move"].labels == ("a", "b", "c")
-    assert not list(tmp_path.glob(".*"))  # no staging folder or temporary pointer left behind
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == ["[]", "False"]
 
 
 def test_load_returns_none_when_nothing_was_trained(tmp_path: Path) -> None:
     assert decision_models_load(root=tmp_path) is None
 
 
-def test_train_cli_exits_2_with_a_message_on_missing_data_dir(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "llm.train_decisions", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 2
-    assert "nowhere" in result.stderr and "missing" in result.stderr
-    assert not (tmp_path / "LATEST").exists()
+def _version_write(root: Path, *, version: str, features: str) -> None:
+    """A version folder as training has always written it: manifest.json, heads.pt of state dicts, LATEST."""
+    torch.manual_seed(0)
+    linear = torch.nn.Linear(8, 2)
+    state = {"mean": torch.zeros(8), "scale": torch.ones(8), "net.1.weight": linear.weight.detach(),
+             "net.1.bias": linear.bias.detach()}
+    (root / version).mkdir(parents=True)
+    torch.save({"error": state}, root / version / "heads.pt")
+    manifest = {"version": version, "created": "2025-01-01T00:00:00+00:00", "encoder": "MiniLM", "seed": 3,
+                "data_hashes": {"bridge/dataset/test.json": "0" * 64},
+                "heads": {"error": {"labels": ["guess", "careless"], "features": features, "input_dim": 8,
+                                    "config": {"hidden": 0, "dropout": 0.0, "l2": 0.5, "lr": 0.001},
+                                    "validation": {"macro_f1": 0.3, "accuracy": 0.4, "n": 10, "n_train": 40}}}}
+    (root / version / "manifest.json").write_text(json.dumps(manifest))
+    (root / "LATEST").write_text(version + "\n")
 
 
-def test_training_on_a_slice_writes_a_version_folder_with_manifest(small_models) -> None:
-    models, folder = small_models
-    manifest = json.loads((folder / "manifest.json").read_text())
-    assert (folder / "heads.pt").is_file()
-    assert (folder.parent / "LATEST").read_text().strip() == folder.name == manifest["version"]
-    expected = {"error", "strategy", "intention", "move", *(f"critic_{d}" for d in CRITIC_DIMENSIONS)}
-    assert set(manifest["heads"]) == expected
-    assert manifest["heads"]["error"]["labels"] == list(BRIDGE_ERROR_TYPES)
-    assert all(0 <= head["validation"]["macro_f1"] <= 1 for head in manifest["heads"].values())
-    assert set(manifest["data_hashes"]) and all(len(h) == 64 for h in manifest["data_hashes"].values())
+def test_a_stored_version_loads_with_its_labels_seed_and_weights(tmp_path: Path) -> None:
+    _version_write(tmp_path, version="20250101T000000000000Z-abcdef12", features=REMEDIATION_FEATURES)
+
+    models = decision_models_load(root=tmp_path)
+
+    assert models.version == "20250101T000000000000Z-abcdef12" and models.seed == 3
+    head = models.heads["error"]
+    assert head.labels == ("guess", "careless") and head.config.l2 == 0.5 and head.validation["n"] == 10
+    assert torch.equal(head.module.net[1].weight, torch.load(tmp_path / models.version / "heads.pt")["error"]
+                       ["net.1.weight"])
 
 
+def test_a_version_trained_on_older_features_is_refused_with_the_retraining_command(tmp_path: Path) -> None:
+    _version_write(tmp_path, version="20240101T000000000000Z-00000000", features="remediation")
+
+    with pytest.raises(DecisionModelsOutdated, match="python -m llm.evaluate.train_decisions"):
+        decision_models_load(root=tmp_path)
+
+
+@pytest.mark.slow
 def test_loaded_models_answer_the_agents_questions(small_models) -> None:
     _, folder = small_models
     models = decision_models_load(root=folder.parent)

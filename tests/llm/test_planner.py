@@ -10,8 +10,9 @@ from llm.agents.planner import (
     concept_path_plan,
     remediation_plan,
 )
-from llm.agents.schema import INTENTIONS, STRATEGIES, ConceptBelief, Diagnosis
+from llm.agents.schema import ConceptBelief, Diagnosis
 from llm.evaluate.planning import planning_evaluate
+from llm.labels import INTENTIONS, STRATEGIES
 
 TARGET = 0.8
 

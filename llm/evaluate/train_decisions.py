@@ -1,6 +1,6 @@
 """Train the remediation decision models, the move classifier and the reply critic, and store a new version.
 
-    python -m llm.train_decisions [--data DIR] [--out DIR] [--seed N] [--threads N]
+    python -m llm.evaluate.train_decisions [--data DIR] [--out DIR] [--seed N] [--threads N]
 
 Reads Bridge, MathDial and MRBench from DIR (default ``../shared/data`` beside the repository, or
 ``$CAIRN_DATA_DIR``), prints each head's validation scores and the version folder written under --out.
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import torch
 
-from llm.corpora import corpus_files_missing, data_dir_default
-from llm.decision_models import decision_models_save, decision_models_train
+from knowledge.evaluate.datasets import data_dir_default
+from llm.evaluate.corpora import corpus_files_missing
+from llm.evaluate.decision_training import decision_models_save, decision_models_train
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m llm.train_decisions", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m llm.evaluate.train_decisions", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: ../shared/data)")
     parser.add_argument("--out", type=Path, default=Path("var/decision-models"), help="where versions are stored")
     parser.add_argument("--seed", type=int, default=0, help="seed of the conversation splits and of training")

@@ -1,6 +1,6 @@
-r"""``python -m knowledge.bench``: how fast and how faithful the PSI-KT learner model is, written to a folder.
+r"""``python -m knowledge.evaluate.bench``: how fast and how faithful the PSI-KT learner model is, written to a folder.
 
-    python -m knowledge.bench --out DIR [--only online,refit,recovery,graph] [--refit-steps N]
+    python -m knowledge.evaluate.bench --out DIR [--only online,refit,recovery,graph] [--refit-steps N]
 
 Writes ``DIR/knowledge.json`` and ``DIR/knowledge.md``. Four measurements:
 
@@ -21,14 +21,15 @@ Writes ``DIR/knowledge.json`` and ``DIR/knowledge.md``. Four measurements:
   fitted learner traits (log_alpha, mu, log_sigma) and item difficulties. The learners follow a course
   (``RECOVERY_COHORT``) in the design ``COURSE_LEARNERS``: spaced sessions, and gains that partly fade, so that
   forgetting shows in the answers (see ``ALPHA_NOTE``).
-- ``graph``: graph recovery on the Junyi prerequisite graph (``junyi15_prereq_graph`` in the data folder, or
-  ``$CAIRN_DATA_DIR``): its 2 self-loops are cut and its 3-cycle broken by dropping
-  ``radical_multiplication_and_division -> simplifying_radicals`` (simplifying radicals is the skill the other
-  two build on); the arithmetic topic ``GRAPH_TOPIC`` (its largest connected part) is the course, concepts in
-  a topological order. Every curated edge gets a true weight ~ U(``GRAPH_WEIGHT``), and as many candidate
-  non-edges j -> k (j earlier in the course, so learners practise j before k) get weight 0. Learners follow
-  the course in the same design as in ``recovery`` (``COURSE_LEARNERS``, ``GRAPH_ITEMS_PER_CONCEPT``); the fit
-  sees curated edges and candidates alike, under the same prior. Reported: Pearson r of log_alpha, mu, log_sigma
+- ``graph``: graph recovery on the Junyi prerequisite graph (``junyi15_prereq_graph`` in the data folder,
+  ``$CAIRN_DATA_DIR`` or ``../shared/data``), read by ``knowledge.evaluate.junyi.junyi_graph``: its 2 self-loops
+  are cut and its 3-cycle broken by dropping ``radical_multiplication_and_division -> simplifying_radicals``
+  (simplifying radicals is the skill the other two build on); the arithmetic topic ``GRAPH_TOPIC`` (its largest
+  connected part) is the course, concepts in a topological order. Every curated edge gets a true weight
+  ~ U(``GRAPH_WEIGHT``), and as many candidate non-edges j -> k (j earlier in the course, so learners practise
+  j before k) get weight 0. Learners follow the course in the same design as in ``recovery``
+  (``COURSE_LEARNERS``, ``GRAPH_ITEMS_PER_CONCEPT``); the fit sees curated edges and candidates alike, under
+  the same prior. Reported: Pearson r of log_alpha, mu, log_sigma
   and the log stationary variance of d; edge AUROC (true edges against the non-edges, scored by the fitted
   weight w, sklearn's roc_auc_score); the mean transfer gamma w_{jk} on the curated edges and on the non-edges,
   true and fitted (gamma and the weights trade scale, so only their product is compared).
@@ -50,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import math
 import os
@@ -67,7 +67,8 @@ import torch
 from sklearn.metrics import roc_auc_score
 from tqdm.auto import tqdm
 
-from knowledge.evaluate.datasets import load
+from knowledge.evaluate.datasets import data_dir_default, load
+from knowledge.evaluate.junyi import JUNYI_DIR, junyi_graph
 from knowledge.evaluate.psikt_adapter import interactions_cohort
 from knowledge.learner.data import chains_build
 from knowledge.learner.filter import filter_start, filter_step, item_difficulty_of
@@ -76,7 +77,6 @@ from knowledge.learner.posterior import TRAIT_NAMES, Posterior
 from knowledge.learner.simulate import cohort_simulate
 
 MEASUREMENTS = ("online", "refit", "recovery", "graph")
-DATA = Path(os.environ.get("CAIRN_DATA_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 
 ONLINE_COHORT = {"n_learners": 50, "n_items": 300, "n_concepts": 100, "answers_per_learner": 40, "seed": 0}
 ONLINE_FIT_STEPS = 30
@@ -97,7 +97,6 @@ RECOVERY_TARGETS = {"log_alpha": 0.8, "mu": 0.8}
 EDGES_NOTE = ("This cohort has no graph; prerequisite-edge recovery (AUROC) is the graph section's "
               "(--only graph).")
 
-JUNYI_CYCLE_CUT = ("radical_multiplication_and_division", "simplifying_radicals")
 GRAPH_TOPIC = "addition-subtraction"
 GRAPH_WEIGHT = (0.5, 1.5)
 GRAPH_GAMMA = 1.0
@@ -114,18 +113,19 @@ ALPHA_NOTE = (f"Part of each answer's gain fades (delta^+ = {COURSE_LEARNERS['fa
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m knowledge.bench", description=__doc__.splitlines()[0])
+    data = data_dir_default()
+    parser = argparse.ArgumentParser(prog="python -m knowledge.evaluate.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for knowledge.json and knowledge.md")
     parser.add_argument("--only", default=",".join(MEASUREMENTS),
                         help=f"comma-separated, from: {', '.join(MEASUREMENTS)} (default: all)")
     parser.add_argument("--refit-steps", type=int, default=300, help="SVI steps of the full-cohort fit")
-    parser.add_argument("--refit-data", type=Path, default=DATA / "assist2017_akt",
+    parser.add_argument("--refit-data", type=Path, default=data / "assist2017_akt",
                         help="the assist2017_akt folder (AKT format)")
     parser.add_argument("--refit-threads", type=int, help="torch intra-op threads for the refit (default: torch's)")
     parser.add_argument("--online-answers", type=int, default=10_000, help="timed filter steps per setting")
     parser.add_argument("--recovery-learners", type=int, default=300, help="learners in the simulated cohort")
     parser.add_argument("--recovery-steps", type=int, default=1000, help="SVI steps of the simulated cohort's fit")
-    parser.add_argument("--graph-data", type=Path, default=DATA / "junyi15_prereq_graph",
+    parser.add_argument("--graph-data", type=Path, default=data / JUNYI_DIR,
                         help="the junyi15_prereq_graph folder")
     parser.add_argument("--graph-learners", type=int, default=300, help="learners simulated on the Junyi subgraph")
     parser.add_argument("--graph-steps", type=int, default=1000, help="SVI steps of the graph recovery fit")
@@ -275,22 +275,6 @@ def recovery_measure(*, n_learners: int, steps: int) -> dict:
             "meets_target": {name: correlation[name] is not None and correlation[name] >= target
                              for name, target in RECOVERY_TARGETS.items()},
             "edges": None, "edges_note": EDGES_NOTE, "alpha_note": ALPHA_NOTE}
-
-
-def junyi_graph(folder: Path) -> nx.DiGraph:
-    """The Junyi prerequisite graph as a DAG: self-loops cut, the 3-cycle broken at ``JUNYI_CYCLE_CUT``.
-    Node attribute ``topic``."""
-    graph = nx.DiGraph()
-    with (folder / "junyi_prerequisite_edges.csv").open(encoding="utf-8-sig", newline="") as rows:
-        for row in csv.DictReader(rows):
-            graph.add_node(row["prerequisite"], topic=row["prerequisite_topic"])
-            graph.add_node(row["exercise"], topic=row["exercise_topic"])
-            if row["is_self_loop"] != "1":
-                graph.add_edge(row["prerequisite"], row["exercise"])
-    graph.remove_edge(*JUNYI_CYCLE_CUT)
-    if not nx.is_directed_acyclic_graph(graph):
-        raise ValueError(f"{folder}: the graph has cycles beyond the documented one")
-    return graph
 
 
 def course_subgraph(graph: nx.DiGraph, *, topic: str) -> tuple[list[str], list[tuple[int, int]]]:

@@ -1,4 +1,6 @@
-"""How fast the local transformers backend serves tutor turns on one GPU: ``python -m llm.gpu_bench --out DIR``.
+"""How fast the local transformers backend serves tutor turns on one GPU.
+
+    python -m llm.evaluate.gpu_bench --out DIR
 
 The model has Qwen2.5-1.5B-Instruct's architecture (config written below, random bf16 weights: speed does not
 depend on what the weights say) and is fed token ids, so no download and no tokenizer. It measures
@@ -277,7 +279,7 @@ def results_markdown(report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m llm.gpu_bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m llm.evaluate.gpu_bench", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for results.md and results.json")
     parser.add_argument("--allow-cpu", action="store_true", help="run without CUDA (only with --tiny)")
     parser.add_argument("--tiny", action="store_true", help="a tiny model and workload, to test the script")
@@ -292,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.allow_cpu and args.tiny:
         device = torch.device("cpu")
     else:
-        print("llm.gpu_bench measures GPU serving and needs CUDA, which this machine does not have. "
+        print("llm.evaluate.gpu_bench measures GPU serving and needs CUDA, which this machine does not have. "
               "To test the script itself on CPU, pass --allow-cpu --tiny.", file=sys.stderr)
         return 2
 

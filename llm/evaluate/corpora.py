@@ -1,7 +1,8 @@
 """Readers for the tutoring corpora the decision models learn from, each split by conversation.
 
-The data live in ``../shared/data`` (next to the repository; ``CAIRN_DATA_DIR`` overrides it) and are read in
-place, never copied. Every loader returns plain frozen dataclasses of texts and labels, already cleaned:
+The data live in the shared data folder (``knowledge.evaluate.datasets.data_dir_default``: ``$CAIRN_DATA_DIR``,
+else ``../shared/data`` next to the repository) and are read in place, never copied. Every loader returns plain
+frozen dataclasses of texts and labels, already cleaned:
 
 - Bridge (remediation snippets): 700 rows but only 459 snippets, because 241 are annotated twice. Each snippet
   is kept once. A snippet that occurs in the test file is a test snippet (it leaves train, even when its twin
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import re
 from collections import Counter, defaultdict
@@ -31,30 +31,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm.agents.schema import BRIDGE_ERROR_TYPES, INTENTIONS, STRATEGIES
-
-MOVES = ("focus", "probing", "telling", "generic")
-
-# Per MRBench dimension: its classes, and the one a good tutor reply should get. Revealing's two "Yes" ratings
-# (correct or incorrect answer revealed) are one class: either way the student is told instead of led. The
-# single "Offensive" tone among ~5,700 ratings cannot be learned and is dropped.
-CRITIC_DIMENSIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "mistake_identification": (("Yes", "To some extent", "No"), "Yes"),
-    "mistake_location": (("Yes", "To some extent", "No"), "Yes"),
-    "revealing_of_the_answer": (("No", "Yes"), "No"),
-    "providing_guidance": (("Yes", "To some extent", "No"), "Yes"),
-    "actionability": (("Yes", "To some extent", "No"), "Yes"),
-    "coherence": (("Yes", "To some extent", "No"), "Yes"),
-    "tutor_tone": (("Encouraging", "Neutral"), "Encouraging"),
-    "humanlikeness": (("Yes", "To some extent", "No"), "Yes"),
-}
+from llm.decision_features import CRITIC_DIMENSIONS, MOVES, Turn
+from llm.labels import BRIDGE_ERROR_TYPES, INTENTIONS, STRATEGIES
 
 BRIDGE_FILES = ("bridge/dataset/train.json", "bridge/dataset/validation.json", "bridge/dataset/test.json")
 MATHDIAL_FILES = ("mathdial/data/test.jsonl",)
 MRBENCH_FILES = ("mrbench/MRBench_V1.json", "mrbench/MRBench_V2.json", "mrbench/mrbench_v3_devset.json")
 CORPUS_FILES = (*BRIDGE_FILES, *MATHDIAL_FILES, *MRBENCH_FILES)
-
-Turn = tuple[str, str]  # (role, text), role "student" or "tutor"
 
 
 @dataclass(frozen=True)
@@ -106,12 +89,6 @@ class CriticCorpus:
     train: tuple[CriticExample, ...]
     test: tuple[CriticExample, ...]
     counts: dict[str, int]
-
-
-def data_dir_default() -> Path:
-    """``$CAIRN_DATA_DIR`` when set, else ``shared/data`` beside the repository (``../shared/data`` from its root)."""
-    env = os.environ.get("CAIRN_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def corpus_files_missing(*, data_dir: Path) -> list[Path]:

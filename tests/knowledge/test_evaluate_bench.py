@@ -1,4 +1,4 @@
-"""``python -m knowledge.bench`` on reduced sizes: the files it writes, and its answers to bad arguments.
+"""``python -m knowledge.evaluate.bench`` on reduced sizes: the files it writes, and its answers to bad arguments.
 
 Speed targets live in the benchmark's output, never here.
 """
@@ -9,7 +9,9 @@ import json
 
 import pytest
 
-from knowledge.bench import DATA, main
+from knowledge.evaluate.bench import main
+from knowledge.evaluate.datasets import data_dir_default
+from knowledge.evaluate.junyi import JUNYI_DIR
 
 ONLINE_KEYS = {"posterior", "n_concepts", "answers", "warmup", "target_p99_ms", "settings"}
 SETTING_KEYS = {"name", "torch_threads", "inference_mode", "p50_ms", "p90_ms", "p99_ms", "max_ms", "meets_target"}
@@ -19,6 +21,7 @@ RECOVERY_KEYS = {"simulation", "fit_steps", "fit_seconds", "correlation", "targe
                  "edges_note", "alpha_note"}
 
 
+@pytest.mark.slow
 def test_online_and_recovery_write_json_and_markdown(tmp_path):
     code = main(["--out", str(tmp_path), "--only", "online,recovery", "--online-answers", "200",
                  "--recovery-learners", "40", "--recovery-steps", "50"])
@@ -59,7 +62,8 @@ def test_unknown_measurement_is_refused_with_exit_code_2(tmp_path, capsys):
     assert not (tmp_path / "knowledge.json").exists()
 
 
-@pytest.mark.skipif(not (DATA / "junyi15_prereq_graph").is_dir(), reason="the Junyi graph is not in the data folder")
+@pytest.mark.slow
+@pytest.mark.skipif(not (data_dir_default() / JUNYI_DIR).is_dir(), reason="the Junyi graph is not in the data folder")
 def test_graph_recovery_writes_correlations_and_edge_auroc(tmp_path):
     code = main(["--out", str(tmp_path), "--only", "graph", "--graph-learners", "12", "--graph-steps", "3"])
 

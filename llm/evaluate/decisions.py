@@ -1,7 +1,7 @@
 """How well the decision models do on held-out data, and how GPT-4 and the Bridge authors' fine-tuned GODEL did on
 the same Bridge test snippets.
 
-Bridge is scored on the deduplicated test set (``llm.corpora.bridge_load``), per head on the snippets whose
+Bridge is scored on the deduplicated test set (``llm.evaluate.corpora.bridge_load``), per head on the snippets whose
 expert label is in our label set: a free-text ("other") expert label is left out of scoring for that head, for
 our heads and for GPT-4 alike. GPT-4's published predictions (``pred_e`` in the Bridge outputs) are indices into
 its prompt's option lists; when GPT-4 picked "other", gave several answers, or wrote prose instead of the JSON
@@ -19,26 +19,40 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
 
-from llm.agents.schema import INTENTIONS, STRATEGIES
-from llm.corpora import CRITIC_DIMENSIONS, bridge_load, mathdial_moves_load, mrbench_load
-from llm.decision_models import (
+from knowledge.evaluate.bootstrap import group_bootstrap, percentile_interval
+from llm.decision_features import (
+    CRITIC_DIMENSIONS,
     REMEDIATION_HEADS,
-    DecisionModels,
     critic_features,
-    head_probabilities,
-    labels_score,
     move_features,
     remediation_features,
 )
+from llm.decision_models import DecisionModels, head_probabilities
+from llm.evaluate.corpora import bridge_load, mathdial_moves_load, mrbench_load
+from llm.labels import INTENTIONS, STRATEGIES
 
 GPT4_ERROR_ORDER = ("guess", "misinterpret", "careless", "right-idea", "imprecise", "other", "diagnose")
 GPT4_STRATEGY_ORDER = (*STRATEGIES, "other")
 GPT4_INTENTION_ORDER = (*INTENTIONS, "other")
 UNPARSED = "unparsed"  # GPT-4 answered in prose, not with an option index
+
+
+def labels_score(*, gold: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
+    """Macro-F1 over the labels that occur in ``gold`` (a prediction outside them only costs), accuracy, n."""
+    if not gold:
+        return {"macro_f1": float("nan"), "accuracy": float("nan"), "n": 0}
+    present = sorted(set(gold))
+    return {
+        "macro_f1": float(f1_score(gold, predicted, labels=present, average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(gold, predicted)),
+        "n": len(gold),
+    }
 
 
 def _gpt4_first_choice(prediction: object, key: str, order: tuple[str, ...]) -> str:
@@ -119,24 +133,24 @@ def _resampled_macro_f1(gold: np.ndarray, predicted: np.ndarray, weights: np.nda
 def paired_bootstrap(*, gold: list[str], ours: list[str], theirs: list[str], resamples: int = BOOTSTRAP_RESAMPLES,
                      seed: int = 0) -> dict:
     """How sure the macro-F1 difference ours - theirs on the same snippets is: both scored on each of ``resamples``
-    resamples of the snippets (with replacement, the same resample for both), the 2.5 and 97.5 percentiles of
-    the difference, and the share of resamples where ours is higher. A test set of under two hundred snippets
-    annotated with about 30 % agreement between experts moves macro-F1 by several points; this says by how much.
+    resamples of the snippets (with replacement, the same resample for both: ``group_bootstrap``), the 2.5 and
+    97.5 percentiles of the difference, and the share of resamples where ours is higher. A test set of under two
+    hundred snippets annotated with about 30 % agreement between experts moves macro-F1 by several points; this
+    says by how much.
     """
     _, codes = np.unique(np.asarray([*gold, *ours, *theirs]), return_inverse=True)
     gold_codes, ours_codes, theirs_codes = np.split(codes, 3)
-    n = len(gold)
-    draws = np.random.default_rng(seed).integers(n, size=(resamples, n))  # (B, n)
-    weights = np.zeros((resamples, n))
-    np.add.at(weights, (np.arange(resamples)[:, None], draws), 1.0)
-    weights = np.concatenate([np.ones((1, n)), weights])  # row 0: the test set itself
-    differences = (_resampled_macro_f1(gold_codes, ours_codes, weights)
-                   - _resampled_macro_f1(gold_codes, theirs_codes, weights))  # (1 + B,)
-    observed, differences = differences[0], differences[1:]
+
+    def differences(weights: np.ndarray) -> np.ndarray:  # (B, n) times each snippet is drawn -> (B,)
+        return (_resampled_macro_f1(gold_codes, ours_codes, weights)
+                - _resampled_macro_f1(gold_codes, theirs_codes, weights))
+
+    observed = differences(np.ones((1, len(gold))))[0]  # the test set itself
+    resampled = group_bootstrap(differences, n_groups=len(gold), resamples=resamples, seed=seed)  # (B,)
     return {
         "macro_f1_difference": float(observed),
-        "interval_95": [float(np.percentile(differences, 2.5)), float(np.percentile(differences, 97.5))],
-        "share_ours_higher": float(np.mean(differences > 0)),
+        "interval_95": percentile_interval(resampled),
+        "share_ours_higher": float(np.mean(resampled > 0)),
         "resamples": resamples,
     }
 
