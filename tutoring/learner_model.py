@@ -3,13 +3,30 @@ and answers, which this domain owns, as plain data."""
 
 from __future__ import annotations
 
+from django.db import connection
+
 from knowledge.beliefs import REFIT_STEPS, AnswerRecord, ItemEvidence, LearnerModel, learner_model
 from knowledge.models import ModelSnapshot
 from tutoring.models import Attempt, Item
 
+_read_items: dict[int, tuple[tuple, tuple[ItemEvidence, ...]]] = {}
+
 
 def course_item_evidence(*, course_id: int) -> tuple[ItemEvidence, ...]:
-    """What the learner model knows of the course's items: their concepts and authored difficulty (one query)."""
+    """What the learner model knows of the course's items: their concepts and authored difficulty.
+
+    Read once per process and reused while the course's items and their concepts stay the same (the same tuple
+    is returned, which the learner model's own cache recognises at once): every answer and every page that shows
+    mastery asks for it."""
+    fingerprint = _items_fingerprint(course_id)
+    read = _read_items.get(course_id)
+    if read is None or read[0] != fingerprint:
+        read = (fingerprint, _items_read(course_id))
+        _read_items[course_id] = read
+    return read[1]
+
+
+def _items_read(course_id: int) -> tuple[ItemEvidence, ...]:
     links = (Item.concepts.through.objects.filter(item__course_id=course_id)
              .order_by("item_id", "concept_id").values_list("item_id", "concept_id", "item__difficulty"))
     concepts: dict[int, list[int]] = {}
@@ -19,6 +36,23 @@ def course_item_evidence(*, course_id: int) -> tuple[ItemEvidence, ...]:
         difficulty[item_id] = item_difficulty
     return tuple(ItemEvidence(item_id=item_id, concept_ids=tuple(ids), difficulty=difficulty[item_id])
                  for item_id, ids in concepts.items())
+
+
+def _items_fingerprint(course_id: int) -> tuple:
+    """Changes whenever the course's items would read differently: items added, removed or given another
+    difficulty, concepts linked or unlinked. Sums are weighted by the row ids, so that a swap (two items'
+    difficulties, a concept moved from one item to another) changes them too. One round trip."""
+    items, links = Item._meta.db_table, Item.concepts.through._meta.db_table
+    sql = f"""
+        SELECT item.n, item.last, item.difficulty, link.n, link.concepts
+        FROM (SELECT COUNT(*) AS n, MAX(id) AS last, SUM(id * difficulty) AS difficulty
+              FROM {items} WHERE course_id = %s) AS item,
+             (SELECT COUNT(*) AS n, SUM(link.item_id * link.concept_id) AS concepts
+              FROM {links} AS link JOIN {items} AS item ON item.id = link.item_id WHERE item.course_id = %s) AS link
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [course_id, course_id])
+        return cursor.fetchone()
 
 
 def course_learner_model(*, course_id: int) -> LearnerModel:

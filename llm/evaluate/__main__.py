@@ -1,11 +1,12 @@
 """Measure the tutor: decision models, move classifier, critic, tutoring episodes and planning.
 
-    python -m llm.evaluate --out DIR [--data DIR] [--models DIR] [--backend template|transformers|openai]
-                           [--episodes N] [--learners N] [--seed N]
+    python -m llm.evaluate --out DIR [--course FILE] [--data DIR] [--models DIR]
+                           [--backend template|transformers|openai] [--episodes N] [--learners N] [--seed N]
 
 Writes DIR/results.json and DIR/results.md. Decision models come from --models (trained there first when none
 is); a generative backend reads its settings from the CAIRN_LLM_* environment variables, and its episodes are
-reported next to the template tutor's.
+reported next to the template tutor's. The planning section simulates learners on the demo course when its file
+is given (--course tutoring/demo/course.yaml), and on the Junyi graph under --data.
 """
 
 from __future__ import annotations
@@ -85,9 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--course", type=Path, default=None,
+                        help="the demo course file (tutoring/demo/course.yaml) for the planning section")
     args = parser.parse_args(argv)
     if not (args.data / "bridge").is_dir() or not (args.data / "mathdial").is_dir():
         print(f"error: {args.data} does not hold the bridge/ and mathdial/ data sets", file=sys.stderr)
+        return 2
+    if args.course is not None and not args.course.is_file():
+        print(f"error: no course file at {args.course}", file=sys.stderr)
         return 2
     if args.episodes < 1 or args.learners < 1:
         print("error: --episodes and --learners must be at least 1", file=sys.stderr)
@@ -114,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = {name: episodes_evaluate(data_dir=args.data, backend=name, backend_options=options,
                                     decision_models=models, n=args.episodes, seed=args.seed) for name in backends}
     results["episodes"] = {**runs["template"], "by_backend": runs}
-    results.update(planning_evaluate(seed=args.seed, n_learners=args.learners, data_dir=args.data))
+    results.update(planning_evaluate(course_file=args.course, seed=args.seed, n_learners=args.learners,
+                                     data_dir=args.data))
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -1,7 +1,8 @@
 r"""Planning on simulated learners: how many practice items each policy needs until the goal concepts are mastered.
 
-Simulator (learner l, concept k, item i; the learner model's generative process of
-``knowledge.learner.psikt`` plus transfer along prerequisite edges, which that model leaves out):
+Simulator (learner l, concept k, item i; the learner model's generative process (``knowledge.learner``) with
+transfer at a rate of the learner's own and practice that pays off only on ready prerequisites, neither of which the
+policies' filter knows):
 
     traits      (log alpha_l, mu_l, log sigma_l) ~ N(TRAIT_PRIOR_LOC, diag TRAIT_SCALE^2),
                 gamma_l ~ N(TRANSFER_MEAN, TRANSFER_SCALE^2) clipped to [0, 0.9]
@@ -22,7 +23,9 @@ A concept is mastered when P(correct on a typical item) = sigmoid(z_{l,k} - b_k)
 difficulty of its items; a learner is done when every goal concept is mastered, judged on the TRUE state, or
 after ITEM_CAP items (then counted as ITEM_CAP). Policies pick one item at a time and see only the answers:
 
-- planner: the online PSI-KT filter of ``knowledge.learner.psikt`` (``filter_start`` / ``filter_step`` /
+- practice: the policy students get in the app, ``llm.policy.practice_next``, reading the beliefs of the online
+  filter below as the app reads the learner model's;
+- planner: the online PSI-KT filter of ``knowledge.learner.filter`` (``filter_start`` / ``filter_step`` /
   ``filter_success``) over a Posterior holding the simulation's population parameters (trait means and spreads,
   item difficulties, the learning rates; it knows nothing of transfer or readiness) gives a ConceptBelief per
   concept; after every answer ``concept_path_plan`` replans and the first concept of the plan is practised,
@@ -34,15 +37,17 @@ after ITEM_CAP items (then counted as ITEM_CAP). Policies pick one item at a tim
   planner's item rule.
 When a belief-driven policy believes everything mastered, it practises the goal it believes weakest.
 
-Graphs: the demo course (tutoring/demo/course.yaml: its concepts, prerequisites and template difficulties;
-goals DEMO_GOALS) and an arithmetic subgraph of the Junyi 2015 prerequisite graph (goals JUNYI_GOALS and their
-ancestors; item difficulties drawn, harder with depth, since Junyi gives none).
+Graphs: the demo course, as its course file is handed in (``tutoring/demo/course.yaml``: its concepts,
+prerequisites and template difficulties; goals DEMO_GOALS) and an arithmetic subgraph of the Junyi 2015
+prerequisite graph (goals JUNYI_GOALS and their ancestors; item difficulties drawn, harder with depth, since Junyi
+gives none).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +64,8 @@ from knowledge.learner.model import TRAIT_PRIOR_LOC
 from knowledge.learner.posterior import Posterior
 from llm.agents.planner import concept_path_plan
 from llm.agents.schema import ConceptBelief
+from llm.policy import READY, ConceptOption, practice_next
 
-DEMO_COURSE = Path(__file__).resolve().parents[2] / "tutoring" / "demo" / "course.yaml"
 DEMO_GOALS = ("equations-variables-both-sides", "percent", "proportions")
 JUNYI_GOALS = ("division_4", "least_common_multiple")
 
@@ -124,7 +129,7 @@ def course_cut(*, name: str, graph: nx.DiGraph, goals: tuple[str, ...],
                           item_concept=item_concept, item_difficulty=item_difficulty)
 
 
-def demo_course_load(*, path: Path = DEMO_COURSE) -> PlanningCourse:
+def demo_course_load(*, path: Path) -> PlanningCourse:
     """The demo course; each template is an item of its first concept, with its authored difficulty."""
     course = yaml.safe_load(path.read_text(encoding="utf-8"))
     graph = nx.DiGraph()
@@ -251,6 +256,7 @@ def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, se
     difficulty_scaled = (typical - typical.min()) / (typical.max() - typical.min()).clamp(min=1e-9)
     fan_out = torch.tensor([course.graph.out_degree(k) for k in range(n_concepts)], dtype=torch.float32)
     fan_out_scaled = fan_out / fan_out.max().clamp(min=1.0)
+    answered: list[list[int]] = [[] for _ in range(n_learners)]  # each learner's items, newest first
     time = 0.0
     for step in range(ITEM_CAP + 1):
         anchor = practice_anchor(right, wrong, torch.tensor(LEARN_RIGHT), torch.tensor(LEARN_WRONG))
@@ -272,7 +278,10 @@ def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, se
         else:
             mastery, width = _beliefs_now(posterior, state, who=who, time=time, n_concepts=n_concepts)
             weakest_goal = goals[mastery[:, goals].argmin(1)]
-            if policy == "planner":
+            if policy == "practice":
+                concept, item = _practice_next(course, posterior, state, who=who, mastery=mastery, width=width,
+                                               time=time, answered=answered, rng_key=f"{seed}:{step}")
+            elif policy == "planner":
                 answers = (state.right + state.wrong)[who]
                 concept = torch.tensor([
                     _planner_concept(course, difficulty=typical_list, mastery=m, width=u, answers=n, fallback=f)
@@ -285,7 +294,11 @@ def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, se
                 concept = torch.where(torch.isinf(score.max(1).values), weakest_goal, score.argmax(1))
             else:
                 raise ValueError(f"unknown policy {policy!r}")
-            item = _item_nearest_aim(posterior, state, who=who, concept=concept, item_table=item_table, time=time)
+            if policy != "practice":
+                item = _item_nearest_aim(posterior, state, who=who, concept=concept, item_table=item_table,
+                                         time=time)
+        for learner, given in zip(who.tolist(), item.tolist(), strict=True):
+            answered[learner].insert(0, given)
 
         # The true answer, and what it teaches.
         z = knowledge[who, concept]
@@ -312,6 +325,50 @@ def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, se
     return used
 
 
+@dataclass(frozen=True)
+class _SimulatedLearner:
+    """The practice policy's view of one simulated learner (``llm.policy.PracticeView``): the filter's beliefs."""
+
+    options: list[ConceptOption]
+    items_of: Mapping[int, list[int]]
+    success: list[float]  # P(right) on every item, by index
+
+    def concept_options(self) -> list[ConceptOption]:
+        return self.options
+
+    def concept_items(self, concept_id: int) -> list[int]:
+        return self.items_of[concept_id]
+
+    def item_success(self, item_ids: Sequence[int]) -> dict[int, float]:
+        return {item: self.success[item] for item in item_ids}
+
+
+def _practice_next(course: PlanningCourse, posterior: Posterior, state: FilterState, *, who: torch.Tensor,
+                   mastery: torch.Tensor, width: torch.Tensor, time: float, answered: list[list[int]],
+                   rng_key: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The concept and item ``llm.policy.practice_next`` gives each learner in ``who``, reading the filter's beliefs
+    as the app reads the learner model's (each learner draws from a generator of its own, as each session does)."""
+    n_items, n_concepts = len(course.item_difficulty), len(course.names)
+    success, _, _ = filter_success(posterior, state, who=who.repeat_interleave(n_items),
+                                   concept=course.item_concept.repeat(len(who)),
+                                   difficulty=course.item_difficulty.repeat(len(who)),
+                                   time=torch.full((len(who) * n_items,), time))  # (n * I,)
+    items_of = {k: torch.nonzero(course.item_concept == k).squeeze(1).tolist() for k in range(n_concepts)}
+    prerequisites = {k: list(course.graph.predecessors(k)) for k in range(n_concepts)}
+    concepts, items = [], []
+    for row, (learner, m, u, p) in enumerate(zip(who.tolist(), mastery.tolist(), width.tolist(),
+                                                 success.view(len(who), n_items).tolist(), strict=True)):
+        options = [ConceptOption(concept_id=k, mastery=m[k], uncertainty=u[k],
+                                 ready=all(m[j] >= READY for j in prerequisites[k])) for k in range(n_concepts)]
+        recent = answered[learner]
+        choice = practice_next(_SimulatedLearner(options=options, items_of=items_of, success=p), focus=None,
+                               recent=recent, current=recent[0] if recent else None,
+                               rng=random.Random(f"{rng_key}:{row}:{learner}"))
+        concepts.append(choice.concept_id)
+        items.append(choice.item_id)
+    return torch.tensor(concepts), torch.tensor(items)
+
+
 def _planner_concept(course: PlanningCourse, *, difficulty: list[float], mastery: list[float], width: list[float],
                      answers: list[float], fallback: int) -> int:
     """The first concept of the Planner's plan for one learner's beliefs (the fallback when nothing is weak)."""
@@ -335,17 +392,21 @@ def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> di
     learners = learners_draw(n_learners=n_learners, n_concepts=len(course.names), seed=seed)
     result: dict = {"concepts": len(course.names), "edges": course.graph.number_of_edges(),
                     "items": len(course.item_concept), "goals": [course.names[g] for g in course.goals]}
-    for policy in ("planner", "topological", "heuristic"):
+    for policy in ("planner", "topological", "heuristic", "practice"):
         result[policy] = items_summary(policy_run(course=course, learners=learners, policy=policy, seed=seed))
     result["planner_saving_vs_topological"] = round(1 - result["planner"]["mean"] / result["topological"]["mean"], 3)
+    result["practice_saving_vs_topological"] = round(1 - result["practice"]["mean"] / result["topological"]["mean"],
+                                                     3)
     return result
 
 
-def planning_evaluate(*, seed: int = 0, n_learners: int = 200, data_dir: Path | None = None) -> dict:
-    """Items to mastery per policy on the demo course and on a Junyi arithmetic subgraph (module docstring).
+def planning_evaluate(*, course_file: Path | None, seed: int = 0, n_learners: int = 200,
+                      data_dir: Path | None = None) -> dict:
+    """Items to mastery per policy on the demo course (its ``course_file``) and on a Junyi arithmetic subgraph
+    (module docstring).
 
-    ``data_dir`` defaults to $CAIRN_DATA_DIR or ../shared/data next to the project; without the Junyi graph
-    there, that part is skipped with the reason.
+    ``data_dir`` defaults to $CAIRN_DATA_DIR or ../shared/data next to the project; without a course file, or
+    without the Junyi graph there, that part is skipped with the reason.
     """
     if data_dir is None:
         data_dir = data_dir_default()
@@ -354,7 +415,8 @@ def planning_evaluate(*, seed: int = 0, n_learners: int = 200, data_dir: Path | 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        planning: dict = {"demo": course_evaluate(course=demo_course_load(), n_learners=n_learners, seed=seed)}
+        planning: dict = {"demo": {"skipped": "no course file given"}} if course_file is None else {
+            "demo": course_evaluate(course=demo_course_load(path=course_file), n_learners=n_learners, seed=seed)}
         junyi_edges = data_dir / JUNYI_DIR / JUNYI_EDGES_FILE
         if junyi_edges.exists():
             junyi = junyi_course_load(data_dir=data_dir, seed=seed)
@@ -373,8 +435,3 @@ def planning_evaluate(*, seed: int = 0, n_learners: int = 200, data_dir: Path | 
     # n and the settings sit inside "planning" so that merging this into a larger results dict clobbers nothing.
     return {"planning": {**planning, "n": n_learners, "settings": {"seed": seed, **settings}}}
 
-
-if __name__ == "__main__":
-    import json
-
-    print(json.dumps(planning_evaluate(), indent=2))

@@ -184,6 +184,7 @@ def _transfer_course(*, n_learners: int, seed: int) -> Interactions:
                         correct=correct.astype(np.int8), has_time=False, name="transfer", n_items=9, n_skills=3)
 
 
+@pytest.mark.slow
 def test_the_harness_fit_weighs_candidate_edges_when_practice_on_one_concept_carries_over_to_another():
     train, valid, test = split_learners(_transfer_course(n_learners=200, seed=0), seed=0)
     model = PsiKT(seed=0, steps=100)
@@ -196,6 +197,7 @@ def test_the_harness_fit_weighs_candidate_edges_when_practice_on_one_concept_car
         test.correct, next_step_predictions(without_edges, test)) + 0.02
 
 
+@pytest.mark.slow
 def test_psikt_traits_place_learners_who_answer_better_at_a_higher_long_term_level():
     data = simulate_bkt(n_learners=120, length=30, seed=5)
     model = PsiKT(seed=0, steps=150)
@@ -208,6 +210,7 @@ def test_psikt_traits_place_learners_who_answer_better_at_a_higher_long_term_lev
     assert spearmanr(traits["μ (long-term level)"], traits["success_rate"]).statistic > 0.8
 
 
+@pytest.mark.slow
 def test_psikt_forecasts_less_success_the_longer_the_future_comes_after_the_history():
     data = replace(simulate_bkt(n_learners=120, length=30, seed=6), has_time=True)
     data = replace(data, time=data.time * 600.0)  # an answer every ten minutes, in seconds

@@ -2,11 +2,14 @@
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
 from llm.evaluate.__main__ import main
 from llm.evaluate.episodes import episode_run, mathdial_problems
+
+DEMO_COURSE = Path(__file__).resolve().parents[2] / "tutoring" / "demo" / "course.yaml"
 
 
 def test_mathdial_problems_hold_a_numeric_answer_and_the_students_different_one(data_dir):
@@ -29,7 +32,7 @@ def test_template_tutor_never_tells_the_simulated_student_before_their_attempt(d
 def test_evaluate_writes_results_with_the_documented_keys(data_dir, small_models, tmp_path):
     _, folder = small_models
     code = main(["--out", str(tmp_path / "out"), "--data", str(data_dir), "--models", str(folder.parent),
-                 "--episodes", "3", "--learners", "4"])
+                 "--course", str(DEMO_COURSE), "--episodes", "3", "--learners", "4"])
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert code == 0
     for head in ("error", "strategy", "intention"):
@@ -39,7 +42,7 @@ def test_evaluate_writes_results_with_the_documented_keys(data_dir, small_models
         low, high = results["versus_gpt4"][head]["interval_95"]
         assert low <= results["versus_gpt4"][head]["macro_f1_difference"] <= high
     assert {"telling_rate", "n", "turns_to_correct"} <= set(results["episodes"]) and results["episodes"]["n"] == 3
-    assert {"planner", "topological", "heuristic"} <= set(results["planning"]["demo"])
+    assert {"planner", "topological", "heuristic", "practice"} <= set(results["planning"]["demo"])
     assert "macro_f1" in json.dumps(results["moves"]) and results["critic"]
     assert "GPT-4 macro-F1" in (tmp_path / "out" / "results.md").read_text()
     assert "fine-tuned GODEL macro-F1" in (tmp_path / "out" / "results.md").read_text()
@@ -49,3 +52,8 @@ def test_evaluate_writes_results_with_the_documented_keys(data_dir, small_models
 def test_evaluate_refuses_a_folder_without_the_data(tmp_path, capsys):
     assert main(["--out", str(tmp_path / "out"), "--data", str(tmp_path)]) == 2
     assert "bridge/" in capsys.readouterr().err
+
+
+def test_evaluate_refuses_a_missing_course_file(data_dir, tmp_path, capsys):
+    assert main(["--out", str(tmp_path / "out"), "--data", str(data_dir), "--course", str(tmp_path / "no.yaml")]) == 2
+    assert "no course file" in capsys.readouterr().err

@@ -1,19 +1,15 @@
 """Course files: checked whole before anything is written, idempotent, errors that say what is wrong."""
 
 import copy
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from django.core.management import CommandError, call_command
 
 from knowledge.models import Concept, Prerequisite
 from tests.conftest import SMALL_COURSE
 from tutoring.course_import import CourseFileError, course_import
 from tutoring.models import Course, Item, ItemTemplate
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_import_creates_concepts_edges_templates_and_items(db):
@@ -69,17 +65,20 @@ def test_choice_template_needs_exactly_one_right_choice(db):
         course_import(data=broken)
 
 
-def _command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", "course_import", *args], cwd=ROOT, capture_output=True,
-                          text=True, env={"PATH": "/usr/bin:/bin", "CAIRN_VAR_DIR": str(ROOT / "var" / "cli-test")})
+def _refusal(*args: str) -> CommandError:
+    """What ``manage.py course_import`` stops with (it exits with the error's return code)."""
+    with pytest.raises(CommandError) as refused:
+        call_command("course_import", *args)
+    return refused.value
 
 
-def test_command_line_reports_a_bad_file_with_exit_code_2(tmp_path):
+def test_command_line_reports_a_bad_file_with_exit_code_2(tmp_path, db):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump({**SMALL_COURSE, "prerequisites": [["a", "b"]]}))
-    result = _command(str(bad))
-    assert result.returncode == 2 and "unknown concept 'a'" in result.stderr
-    missing = _command(str(tmp_path / "missing.yaml"))
-    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    refused = _refusal(str(bad))
+    assert refused.returncode == 2 and "unknown concept 'a'" in str(refused)
+    missing = _refusal(str(tmp_path / "missing.yaml"))
+    assert missing.returncode == 2 and "cannot read" in str(missing)
     (tmp_path / "garbage.yaml").write_text("slug: [unclosed")
-    assert _command(str(tmp_path / "garbage.yaml")).returncode == 2
+    assert _refusal(str(tmp_path / "garbage.yaml")).returncode == 2
+    assert not Course.objects.exists()

@@ -9,6 +9,8 @@ from tutoring.demo.load import DEMO_PASSWORD
 from tutoring.models import Attempt, Classroom, Item, User
 from tutoring.selectors import class_mastery_grid
 
+pytestmark = pytest.mark.slow  # the demo simulates weeks of a class's practice, then fits the learner model to it
+
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
