@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from knowledge.evaluate.bench import main
+from knowledge.evaluate.bench.__main__ import main
 from knowledge.evaluate.datasets import data_dir_default
 from knowledge.evaluate.junyi import JUNYI_DIR
 

@@ -1,0 +1,124 @@
+r"""Planning on simulated learners: how many practice items each policy needs until the goal concepts are mastered.
+
+Simulator (learner l, concept k, item i; the learner model's generative process (``knowledge.learner``) with
+transfer at a rate of the learner's own and practice that pays off only on ready prerequisites, neither of which the
+policies' filter knows):
+
+    traits      (log alpha_l, mu_l, log sigma_l) ~ N(TRAIT_PRIOR_LOC, diag TRAIT_SCALE^2),
+                gamma_l ~ N(TRANSFER_MEAN, TRANSFER_SCALE^2) clipped to [0, 0.9]
+    knowledge   z_{l,k}(t) = mu_l + a_{l,k}(t) + d_{l,k}(t) + gamma_l sum_p w_{kp} z_{l,p}(t),
+                w_{kp} = 1 / |pred(k)| for p in pred(k): the long-term mean of k is mu_l + a_{l,k} + gamma_l times
+                the mean knowledge of its prerequisites, so z_l = (I - gamma_l W)^{-1} (mu_l + a_l + d_l)
+    practice    a_{l,k} = LEARN_RIGHT log(1 + R_{l,k}) + LEARN_WRONG log(1 + F_{l,k})   (``practice_anchor``)
+                where an answer on k adds its readiness e_{l,k} (not 1) to R (right) or F (wrong):
+                e_{l,k} = sigmoid(sum_p w_{kp} (z_{l,p} - b_p)), 1 without prerequisites: roughly how likely the
+                learner is to handle k's prerequisites. Practice on top of weak prerequisites teaches little
+                (e = 0.2 when they stand at P(correct) = 0.2, 0.8 when they are mastered), so order matters.
+    forgetting  d_{l,k} ~ OU towards 0 (``ou_predict``): d(t + dt) ~ N(r d(t), s_l^2 (1 - r^2)), r = exp(-alpha_l dt),
+                s_l^2 = sigma_l^2 / (2 alpha_l); d starts from N(0, s_l^2): what a learner brings to each concept
+    answers     y ~ Bernoulli(sigmoid(z_{l,k}(t) - b_i))
+    time        one minute per item, and a day's break after every SESSION_ITEMS items
+
+A concept is mastered when P(correct on a typical item) = sigmoid(z_{l,k} - b_k) >= MASTERY_TARGET, b_k the mean
+difficulty of its items; a learner is done when every goal concept is mastered, judged on the TRUE state, or
+after ITEM_CAP items (then counted as ITEM_CAP). Policies pick one item at a time and see only the answers:
+
+- practice: the policy students get in the app, ``llm.policy.practice_next``, reading the beliefs of the online
+  filter below as the app reads the learner model's;
+- planner: the online PSI-KT filter of ``knowledge.learner.filter`` (``filter_start`` / ``filter_step`` /
+  ``filter_success``) over a Posterior holding the simulation's population parameters (trait means and spreads,
+  item difficulties, the learning rates; it knows nothing of transfer or readiness) gives a ConceptBelief per
+  concept; after every answer ``concept_path_plan`` replans and the first concept of the plan is practised,
+  with the item whose predicted success is nearest ITEM_SUCCESS_AIM;
+- topological: the concepts in a fixed topological order, a random item of the concept at a time, moving on
+  after STREAK right in a row, starting over after the last;
+- heuristic (GraphMASAL-style): among the goals and their ancestors that the same filter believes unmastered,
+  the concept maximising 0.5 (1 - mastery) + 0.3 difficulty + 0.2 fan-out (both scaled to [0, 1]), with the
+  planner's item rule.
+When a belief-driven policy believes everything mastered, it practises the goal it believes weakest.
+
+Graphs: the demo course, as its course file is handed in (``tutoring/demo/course.yaml``: its concepts,
+prerequisites and template difficulties; goals DEMO_GOALS) and an arithmetic subgraph of the Junyi 2015
+prerequisite graph (goals JUNYI_GOALS and their ancestors; item difficulties drawn, harder with depth, since Junyi
+gives none).
+
+Modules: ``courses`` the two courses and MASTERY_TARGET; ``learners`` the simulated learners and what the filter is
+told of them; ``policies`` how each policy picks its items; ``simulation`` one policy's run on one course
+(``policy_run``); here, the summary over the policies and courses (``planning_evaluate``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from knowledge.evaluate.datasets import data_dir_default
+from knowledge.evaluate.junyi import JUNYI_CYCLE_CUT, JUNYI_DIR, JUNYI_EDGES_FILE
+from llm.evaluate.planning.courses import (
+    DEMO_GOALS,
+    JUNYI_GOALS,
+    MASTERY_TARGET,
+    PlanningCourse,
+    demo_course_load,
+    junyi_course_load,
+)
+from llm.evaluate.planning.learners import LEARN_RIGHT, LEARN_WRONG, TRANSFER_MEAN, TRANSFER_SCALE, learners_draw
+from llm.evaluate.planning.policies import ITEM_SUCCESS_AIM, POLICIES, STREAK
+from llm.evaluate.planning.simulation import ITEM_CAP, SESSION_ITEMS, policy_run
+
+
+def items_summary(used: torch.Tensor) -> dict[str, float]:
+    """Mean and 90th percentile of items to mastery, and the share of learners who got there within the cap."""
+    values = used.float()
+    return {"mean": round(float(values.mean()), 1), "p90": round(float(torch.quantile(values, 0.9)), 1),
+            "reached": round(float((used < ITEM_CAP).float().mean()), 3)}
+
+
+def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> dict:
+    learners = learners_draw(n_learners=n_learners, n_concepts=len(course.names), seed=seed)
+    result: dict = {"concepts": len(course.names), "edges": course.graph.number_of_edges(),
+                    "items": len(course.item_concept), "goals": [course.names[g] for g in course.goals]}
+    for policy in POLICIES:
+        result[policy] = items_summary(policy_run(course=course, learners=learners, policy=policy, seed=seed))
+    result["planner_saving_vs_topological"] = round(1 - result["planner"]["mean"] / result["topological"]["mean"], 3)
+    result["practice_saving_vs_topological"] = round(1 - result["practice"]["mean"] / result["topological"]["mean"],
+                                                     3)
+    return result
+
+
+def planning_evaluate(*, course_file: Path | None, seed: int = 0, n_learners: int = 200,
+                      data_dir: Path | None = None) -> dict:
+    """Items to mastery per policy on the demo course (its ``course_file``) and on a Junyi arithmetic subgraph
+    (package docstring).
+
+    ``data_dir`` defaults to $CAIRN_DATA_DIR or ../shared/data next to the project; without a course file, or
+    without the Junyi graph there, that part is skipped with the reason.
+    """
+    if data_dir is None:
+        data_dir = data_dir_default()
+    # The tensors here are small (learners x concepts): a second intra-op thread only waits on the first,
+    # and on a shared machine that wait costs more than the work, so the run is single-threaded.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        planning: dict = {"demo": {"skipped": "no course file given"}} if course_file is None else {
+            "demo": course_evaluate(course=demo_course_load(path=course_file), n_learners=n_learners, seed=seed)}
+        junyi_edges = data_dir / JUNYI_DIR / JUNYI_EDGES_FILE
+        if junyi_edges.exists():
+            junyi = junyi_course_load(data_dir=data_dir, seed=seed)
+            planning["junyi"] = course_evaluate(course=junyi, n_learners=n_learners, seed=seed)
+        else:
+            planning["junyi"] = {"skipped": f"no Junyi prerequisite graph at {junyi_edges}"}
+    finally:
+        torch.set_num_threads(threads)
+    settings = {
+        "mastery_target": MASTERY_TARGET, "item_cap": ITEM_CAP, "streak": STREAK, "item_success_aim": ITEM_SUCCESS_AIM,
+        "learn_right": LEARN_RIGHT, "learn_wrong": LEARN_WRONG, "transfer_mean": TRANSFER_MEAN,
+        "transfer_scale": TRANSFER_SCALE,
+        "session_items": SESSION_ITEMS, "demo_goals": list(DEMO_GOALS), "junyi_goals": list(JUNYI_GOALS),
+        "junyi_cycle_edge_dropped": list(JUNYI_CYCLE_CUT),
+    }
+    # n and the settings sit inside "planning" so that merging this into a larger results dict clobbers nothing.
+    return {"planning": {**planning, "n": n_learners, "settings": {"seed": seed, **settings}}}
+
