@@ -158,7 +158,7 @@ class PrerequisiteForm(forms.ModelForm):
         return data
 
 
-class PrerequisiteInline(admin.TabularInline):
+class PrerequisiteInline(CuratorAccess, admin.TabularInline):
     model = Prerequisite
     form = PrerequisiteForm
     fk_name = "concept"
@@ -202,16 +202,21 @@ class PrerequisiteAdmin(CuratorAccess, admin.ModelAdmin):
 class ConceptStateAdmin(ReadOnlyRecords, admin.ModelAdmin):
     list_display = (learner_name, "concept", "right", "wrong", "offset", "coupling", "variance", "updated_at")
     list_filter = (ConceptCourseFilter,)
+    fields = readonly_fields = (learner_name, "concept", "right", "wrong", "offset", "coupling", "variance",
+                                "updated_at")
 
 
 @admin.register(LearnerTraits)
 class LearnerTraitsAdmin(ReadOnlyRecords, admin.ModelAdmin):
     list_display = (learner_name, course_title, "model_name", "updated_at")
     list_filter = (CourseFilter,)
+    fields = readonly_fields = (learner_name, course_title, "model_name", "mean", "variance", "right", "wrong",
+                                "recent_right", "recent_wrong", "updated_at")
 
 
 @admin.register(ModelSnapshot)
 class ModelSnapshotAdmin(ReadOnlyRecords, admin.ModelAdmin):
     list_display = (course_title, "version", "status", "progress", "answers", "is_active", "created_at", "finished_at")
     list_filter = (CourseFilter,)
-    exclude = ("parameters",)
+    fields = readonly_fields = (course_title, "version", "status", "progress", "message", "answers",
+                                "last_attempt_id", "is_active", "created_at", "finished_at")

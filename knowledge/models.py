@@ -86,6 +86,7 @@ class LearnerTraits(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name_plural = "learner traits"
         constraints = [models.UniqueConstraint(fields=["learner_id", "course_id"], name="unique_learner_traits")]
 
     def __str__(self) -> str:

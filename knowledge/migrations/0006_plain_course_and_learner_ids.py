@@ -47,4 +47,5 @@ class Migration(migrations.Migration):
         *[migrations.AddConstraint(model_name=model, constraint=new) for model, _, new in CONSTRAINTS],
         migrations.AlterModelOptions(name="concept", options={"ordering": ["course_id", "position", "name"]}),
         migrations.AlterModelOptions(name="modelsnapshot", options={"ordering": ["course_id", "-version"]}),
+        migrations.AlterModelOptions(name="learnertraits", options={"verbose_name_plural": "learner traits"}),
     ]

@@ -26,6 +26,10 @@ window.WebSocket = class extends EventTarget {
   close() {}
 };
 """
+# A browser that will not open a websocket at all (a ws:// address from an https page, a blocking proxy).
+UNAVAILABLE_WEBSOCKETS = """
+window.WebSocket = class { constructor() { throw new DOMException("websockets are blocked", "SecurityError"); } };
+"""
 
 
 def _answer(page, item: Item, text: str) -> None:
@@ -90,9 +94,11 @@ def test_student_practises_with_feedback_and_a_hint(student, course, live_server
     assert [frame["frame"] for frame in frames] == ["attempt", "hint", "attempt", "next"] and posts == []
 
 
-def test_student_practises_over_http_when_the_socket_is_refused(student, course, live_server_url, browser_page):
+@pytest.mark.parametrize("socket", [REFUSED_WEBSOCKETS, UNAVAILABLE_WEBSOCKETS], ids=["refused", "unavailable"])
+def test_student_practises_over_http_when_the_socket_is_refused(student, course, live_server_url, browser_page,
+                                                                socket):
     page = browser_page
-    page.add_init_script(REFUSED_WEBSOCKETS)
+    page.add_init_script(socket)
     _log_in(page, live_server_url)
     page.get_by_role("button", name="Start practice").click()
     expect(page.locator("#connection")).to_have_text("Offline: answers go over plain HTTP. Reconnecting…")

@@ -11,6 +11,17 @@
   root.addEventListener("htmx:wsOpen", () => show(true));
   root.addEventListener("htmx:wsClose", () => show(false));
 
+  // A browser that refuses to open the socket at all (it throws): a stand-in that never opens, so every form goes
+  // over HTTP (below) and the label says so.
+  htmx.createWebSocket = (url) => {
+    try {
+      return new WebSocket(url);
+    } catch {
+      show(false);
+      return { readyState: 3, OPEN: 1, addEventListener() {}, send() {}, close() {} };  // CLOSED, never OPEN
+    }
+  };
+
   // A form with ws-send and hx-post is sent once. htmx lets one handler act on an event for an element and the
   // extension's comes first, so the extension takes the submit: over the socket while it is open; while it is
   // down, the form goes over HTTP instead (its hx-post, hx-target and hx-swap).
