@@ -15,6 +15,7 @@ from knowledge.evaluate.datasets import data_dir_default
 
 REPO = Path(__file__).resolve().parents[2]
 METRIC_KEYS = {"auc", "accuracy", "f1", "ece", "logloss", "fit_seconds", "equity"}
+SHORT_FIT_STEPS = 60
 
 
 def run_cli(capsys: pytest.CaptureFixture, *arguments: str) -> tuple[int, str]:
@@ -34,6 +35,18 @@ def subset_folder() -> Path:
     return folder
 
 
+@pytest.fixture
+def short_psikt_fits(monkeypatch):
+    """PSI-KT's fits in the harness cut to SHORT_FIT_STEPS SVI steps, checked from the 20th: these runs test what
+    the command writes, not how well the model fits (test_evaluate_baselines and the evaluation itself do)."""
+    from knowledge.evaluate import psikt_adapter
+
+    fit = psikt_adapter.cohort_fit
+    monkeypatch.setattr(psikt_adapter, "cohort_fit", lambda cohort, *, steps, **options: fit(
+        cohort, steps=min(steps, SHORT_FIT_STEPS), **{**options, "validate_every": 20}))
+    monkeypatch.setattr(psikt_adapter, "FIRST_CHECK_STEP", 20)
+
+
 # Left out to keep the suite fast: DKT's psikt path, covered on simulated data in test_evaluate_baselines, and
 # PSI-KT's continual rounds, which call the same predict_future as its psikt protocol run here (a PSI-KT run fits
 # three times: without and with candidate edges, then the chosen one).
@@ -41,7 +54,7 @@ def subset_folder() -> Path:
 @pytest.mark.parametrize(("protocol", "models"),
                          [("next-step", ["psikt", "bestlr", "dkt", "bkt"]), ("psikt", ["psikt", "bestlr", "bkt"]),
                           ("continual", ["bestlr", "bkt"])])
-def test_cli_writes_results_table_and_calibration_plot(tmp_path, capsys, protocol, models):
+def test_cli_writes_results_table_and_calibration_plot(tmp_path, capsys, short_psikt_fits, protocol, models):
     code, errors = run_cli(capsys, "--data", str(subset_folder()), "--format", "flat", "--protocol", protocol,
                            "--models", ",".join(models), "--seed", "0", "--out", str(tmp_path), "--max-learners", "40")
 
