@@ -101,14 +101,17 @@ def _key_read(spec: AnswerSpec) -> tuple[mathtext.Node | None, sympy.Expr]:
 
 
 def _wrong_message(student: sympy.Expr, key: sympy.Expr) -> str:
-    """A nudge that names a likely slip without giving the key away."""
-    if key != 0 and sympy.simplify(student + key) == 0:
+    """A nudge that names a likely slip without giving the key away. Two rational numbers compare exactly as they
+    are; anything else is simplified first (SymPy's simplify costs milliseconds, and most wrong answers are
+    rational)."""
+    exact = bool(student.is_rational and key.is_rational)
+    if key != 0 and (student + key if exact else sympy.simplify(student + key)) == 0:
         return "Not quite: check the sign of your answer."
     if student.is_number and key.is_number and key != 0 and student != 0:
-        ratio = sympy.nsimplify(student / key)
+        ratio = student / key if exact else sympy.nsimplify(student / key)
         if ratio in (10, 100, 1000, sympy.Rational(1, 10), sympy.Rational(1, 100), sympy.Rational(1, 1000)):
             return "Not quite: check the place value (where the decimal point goes)."
-        if key.is_rational and student.is_rational and sympy.simplify(student * key) == 1 and key not in (1, -1):
+        if exact and student * key == 1 and key not in (1, -1):
             return "Not quite: your fraction may be upside down."
     return _TRY_AGAIN
 

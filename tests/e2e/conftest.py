@@ -58,19 +58,21 @@ class Worker:
     log: Path
 
 
-@pytest.fixture
-def live_server_url(request, transactional_db) -> Iterator[str]:
-    """uvicorn serving tutoring.asgi (HTTP and websockets) against the test database; with a broker
-    configured, a Celery worker runs the tasks the server schedules."""
+@pytest.fixture(scope="module")
+def asgi_server(request, django_db_setup, django_db_blocker) -> Iterator[str]:
+    """uvicorn serving tutoring.asgi (HTTP and websockets) against the test database, once for a test module;
+    with a broker configured, a Celery worker runs the tasks the server schedules."""
     extra = {}
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         extra["CAIRN_CELERY_QUEUE"] = request.getfixturevalue("celery_worker").queue
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     log = (ARTIFACTS / "uvicorn.log").open("ab")
+    with django_db_blocker.unblock():
+        env = _process_env(**extra)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tutoring.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=_process_env(**extra), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -89,7 +91,13 @@ def live_server_url(request, transactional_db) -> Iterator[str]:
 
 
 @pytest.fixture
-def real_services(transactional_db) -> None:
+def live_server_url(asgi_server, transactional_db) -> str:
+    """The module's server, over a test database emptied after each test."""
+    return asgi_server
+
+
+@pytest.fixture(scope="module")
+def services_available() -> None:
     """PostgreSQL for the database and Redis for channels and the Celery broker, or skip (fail in CI)."""
     if connection.vendor != "postgresql":
         service_unavailable("DATABASE_URL does not point at PostgreSQL")
@@ -102,8 +110,13 @@ def real_services(transactional_db) -> None:
 
 
 @pytest.fixture
-def celery_worker(real_services) -> Iterator[Worker]:
-    """A real `celery worker` process on a queue of its own, sharing the test database."""
+def real_services(services_available, transactional_db) -> None:
+    """The real services, over a test database emptied after each test."""
+
+
+@pytest.fixture(scope="module")
+def celery_worker(services_available, django_db_setup, django_db_blocker) -> Iterator[Worker]:
+    """A real `celery worker` process on a queue of its own, sharing the test database, once for a test module."""
     from tutoring.celery import app
 
     queue = f"cairn-test-{uuid.uuid4().hex[:8]}"
@@ -111,12 +124,14 @@ def celery_worker(real_services) -> Iterator[Worker]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / f"celery-{queue}.log"
     log = log_path.open("wb")
+    with django_db_blocker.unblock():
+        env = _process_env(CAIRN_CELERY_QUEUE=queue)
+    hostname = f"{queue}@{socket.gethostname()}"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tutoring", "worker", "-Q", queue, "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "--hostname", f"{queue}@{socket.gethostname()}"],
-        cwd=ROOT, env=_process_env(CAIRN_CELERY_QUEUE=queue), stdout=log, stderr=subprocess.STDOUT,
+         "--without-gossip", "--without-mingle", "--loglevel", "INFO", "--hostname", hostname],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    hostname = f"{queue}@{socket.gethostname()}"
     for _ in range(60):  # the worker answers a ping once it is ready
         if worker.poll() is not None or app.control.ping(destination=[hostname], timeout=1.0):
             break
