@@ -289,7 +289,9 @@ async def test_feedback_stays_on_the_card_after_a_hint(practice):
     assert "Not quite" in hint["item"].text and item.hints[0] in hint["item"].text
 
 
-async def test_teachers_grid_gets_the_students_fresh_row_marked_updated(practice, teacher, classroom):
+async def test_teachers_grid_gets_the_students_fresh_row_marked_updated(practice, teacher, classroom, monkeypatch):
+    # The notification is a Celery task; here it runs in this process, over the real channel layer.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     student, session = practice
     item = session.current_item
     practised = await sync_to_async(item.concepts.count)()
@@ -299,7 +301,7 @@ async def test_teachers_grid_gets_the_students_fresh_row_marked_updated(practice
     assert connected
     await sync_to_async(services.attempt_record)(session=session, item_id=item.id, response=item.answer,
                                                  client_id=uuid.uuid4())
-    message = _parse(await communicator.receive_from())
+    message = _parse(await communicator.receive_from(timeout=10))
     await communicator.disconnect()
     row = message[f"student-{student.id}"]
     assert set(message) == {f"student-{student.id}"} and row.tag == "tr" and row.attrs["class"] == "updated"
