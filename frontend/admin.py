@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 
 from knowledge.models import Concept, ConceptState, LearnerTraits, ModelSnapshot, Prerequisite
 from knowledge.services import graph_edge_check
@@ -74,14 +75,29 @@ class ConceptCourseFilter(CourseFilter):
     field = "concept__course_id"
 
 
+class NamedIds:
+    """Rows of the knowledge layer keep a course and a learner as ids: their names come with the rows, in the same
+    query (``course_title``, ``learner_name``)."""
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        fields = {field.name for field in rows.model._meta.fields}
+        if "course_id" in fields:
+            rows = rows.annotate(course_name=Subquery(Course.objects.filter(pk=OuterRef("course_id")).values("title")))
+        if "learner_id" in fields:
+            rows = rows.annotate(learner_username=Subquery(
+                User.objects.filter(pk=OuterRef("learner_id")).values("username")))
+        return rows
+
+
 @admin.display(description="course")
 def course_title(row) -> str:
-    return Course.objects.filter(pk=row.course_id).values_list("title", flat=True).first() or f"#{row.course_id}"
+    return row.course_name or f"#{row.course_id}"
 
 
 @admin.display(description="learner")
 def learner_name(row) -> str:
-    return User.objects.filter(pk=row.learner_id).values_list("username", flat=True).first() or f"#{row.learner_id}"
+    return row.learner_username or f"#{row.learner_id}"
 
 
 @admin.register(User)
@@ -182,7 +198,7 @@ class ConceptForm(forms.ModelForm):
 
 
 @admin.register(Concept)
-class ConceptAdmin(CuratorAccess, admin.ModelAdmin):
+class ConceptAdmin(NamedIds, CuratorAccess, admin.ModelAdmin):
     form = ConceptForm
     list_display = ("name", "slug", course_title)
     list_filter = (CourseFilter,)
@@ -199,7 +215,7 @@ class PrerequisiteAdmin(CuratorAccess, admin.ModelAdmin):
 
 
 @admin.register(ConceptState)
-class ConceptStateAdmin(ReadOnlyRecords, admin.ModelAdmin):
+class ConceptStateAdmin(NamedIds, ReadOnlyRecords, admin.ModelAdmin):
     list_display = (learner_name, "concept", "right", "wrong", "offset", "coupling", "variance", "updated_at")
     list_filter = (ConceptCourseFilter,)
     fields = readonly_fields = (learner_name, "concept", "right", "wrong", "offset", "coupling", "variance",
@@ -207,7 +223,7 @@ class ConceptStateAdmin(ReadOnlyRecords, admin.ModelAdmin):
 
 
 @admin.register(LearnerTraits)
-class LearnerTraitsAdmin(ReadOnlyRecords, admin.ModelAdmin):
+class LearnerTraitsAdmin(NamedIds, ReadOnlyRecords, admin.ModelAdmin):
     list_display = (learner_name, course_title, "model_name", "updated_at")
     list_filter = (CourseFilter,)
     fields = readonly_fields = (learner_name, course_title, "model_name", "mean", "variance", "right", "wrong",
@@ -215,7 +231,7 @@ class LearnerTraitsAdmin(ReadOnlyRecords, admin.ModelAdmin):
 
 
 @admin.register(ModelSnapshot)
-class ModelSnapshotAdmin(ReadOnlyRecords, admin.ModelAdmin):
+class ModelSnapshotAdmin(NamedIds, ReadOnlyRecords, admin.ModelAdmin):
     list_display = (course_title, "version", "status", "progress", "answers", "is_active", "created_at", "finished_at")
     list_filter = (CourseFilter,)
     fields = readonly_fields = (course_title, "version", "status", "progress", "message", "answers",

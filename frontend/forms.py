@@ -18,8 +18,6 @@ ID_MISSING = "The form is missing its id; reload the page."
 class FormError(ServiceError):
     """A request whose fields are missing or malformed; the message says which."""
 
-    code = "bad_frame"
-
 
 class PracticeForm(forms.Form):
     def cleaned(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ when every item was seen recently, any of them.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,6 +33,11 @@ class ConceptOption:
     mastery: float
     uncertainty: float  # width of the 90 % interval of the mastery
     ready: bool  # every prerequisite is at least READY
+
+
+def concept_ready(prerequisite_mastery: Iterable[float]) -> bool:
+    """Whether a concept may be practised: the mastery of each of its prerequisites is at least READY."""
+    return all(mastery >= READY for mastery in prerequisite_mastery)
 
 
 class PracticeView(Protocol):

@@ -5,19 +5,15 @@ class ServiceError(Exception):
     """A request that cannot be carried out; ``str(error)`` is a message fit for the user."""
 
     status = 400
-    code = "bad_request"
 
 
 class NotFound(ServiceError):
     status = 404
-    code = "not_found"
 
 
 class Forbidden(ServiceError):
     status = 403
-    code = "forbidden"
 
 
 class Conflict(ServiceError):
     status = 409
-    code = "conflict"

@@ -18,7 +18,7 @@ from knowledge.models import Concept
 from knowledge.selectors import concept_map
 from llm.agents.diagnostician import Attempt as TutorAttempt
 from llm.agents.schema import ConceptBelief
-from llm.policy import READY, RECENT_ITEMS, ConceptOption, NothingToPractise, practice_next
+from llm.policy import RECENT_ITEMS, ConceptOption, NothingToPractise, concept_ready, practice_next
 from llm.tutor import TutorRequest
 from tutoring.errors import Forbidden, NotFound
 from tutoring.learner_model import course_learner_model
@@ -64,15 +64,6 @@ class MasteryGrid:
     rows: list[tuple[User, list[MasteryOutlook]]]
 
 
-def item_concept_ids(*, item_ids: Sequence[int]) -> dict[int, list[int]]:
-    """Each item's concepts (ids, ascending)."""
-    found: dict[int, list[int]] = {}
-    links = Item.concepts.through.objects.filter(item_id__in=list(item_ids)).order_by("item_id", "concept_id")
-    for item_id, concept_id in links.values_list("item_id", "concept_id"):
-        found.setdefault(item_id, []).append(concept_id)
-    return found
-
-
 def learner_courses(*, learner: User) -> list[Course]:
     """Courses the learner is enrolled in through a class."""
     return list(Course.objects.filter(classrooms__students=learner).distinct().order_by("title"))
@@ -112,7 +103,7 @@ def learner_progress(*, learner: User, course: Course, at: datetime,
             concept=concept,
             outlook=MasteryOutlook(mastery=mastery[concept.id], in_a_week=ahead[learner.id, concept.id]),
             attempts=attempts.get(concept.id, 0),
-            ready=all(mastery[p].p >= READY for p in course_map.graph.predecessors(concept.id)),
+            ready=concept_ready(mastery[p].p for p in course_map.graph.predecessors(concept.id)),
         )
         for concept in course_map.concepts
     ]

@@ -26,13 +26,13 @@ from knowledge.beliefs.clock import days
 from knowledge.beliefs.course import CourseModel, course_model
 from knowledge.beliefs.refit import REFIT_STEPS, cohort_fit_activate, cohort_fit_store
 from knowledge.beliefs.store import beliefs_read, learner_write, traits_lock
-from knowledge.beliefs.values import AnswerRecord, ConceptEvidence, EdgeSuggestion, ItemEvidence, Mastery
+from knowledge.beliefs.values import AnswerRecord, ConceptEvidence, ItemEvidence, Mastery, SuggestedEdge
 from knowledge.learner.filter import FilterState, filter_step, filter_success, item_difficulty_of
 from knowledge.models import Concept, ModelSnapshot, Prerequisite
 
 RETENTION_DAYS = 7  # how far ahead the retention forecast looks
 
-__all__ = ["REFIT_STEPS", "RETENTION_DAYS", "AnswerRecord", "ConceptEvidence", "EdgeSuggestion", "ItemEvidence",
+__all__ = ["REFIT_STEPS", "RETENTION_DAYS", "AnswerRecord", "ConceptEvidence", "SuggestedEdge", "ItemEvidence",
            "LearnerModel", "Mastery", "learner_model"]
 
 
@@ -128,14 +128,14 @@ class LearnerModel:
             for concept_id in concept_ids if concept_id in model.concept_index
         }
 
-    def edge_suggestions(self) -> list[EdgeSuggestion]:
+    def edge_suggestions(self) -> list[SuggestedEdge]:
         """The active fit's suggested edges, best first, leaving out edges curated since and deleted concepts."""
         snapshot = ModelSnapshot.objects.filter(course_id=self.course_id, is_active=True).first()
         stored = [] if snapshot is None else snapshot.parameters.get("edge_suggestions", [])
         names = dict(Concept.objects.filter(course_id=self.course_id).values_list("id", "name"))
         curated = set(Prerequisite.objects.filter(concept__course_id=self.course_id)
                       .values_list("prerequisite_id", "concept_id"))
-        return [EdgeSuggestion(prerequisite_id=row["prerequisite"], prerequisite_name=names[row["prerequisite"]],
+        return [SuggestedEdge(prerequisite_id=row["prerequisite"], prerequisite_name=names[row["prerequisite"]],
                                concept_id=row["concept"], concept_name=names[row["concept"]], score=row["score"],
                                evidence=row["evidence"], closes_cycle=row["closes_cycle"])
                 for row in stored

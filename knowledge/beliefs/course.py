@@ -14,8 +14,7 @@ from django.db import connection
 
 from knowledge.beliefs.values import ItemEvidence
 from knowledge.learner.data import concept_sets_pad
-from knowledge.learner.model import TRAIT_PRIOR_LOC
-from knowledge.learner.posterior import Posterior
+from knowledge.learner.posterior import TRAIT_PRIOR_LOC, Posterior
 from knowledge.learner.storage import posterior_from_dict
 from knowledge.models import Concept, ModelSnapshot
 

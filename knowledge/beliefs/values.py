@@ -56,7 +56,7 @@ class ConceptEvidence:
 
 
 @dataclass(frozen=True)
-class EdgeSuggestion:
+class SuggestedEdge:
     """A prerequisite edge the active fit suggests adding, with the evidence a curator reads."""
 
     prerequisite_id: int

@@ -77,8 +77,8 @@ Modules, each importing only those above it:
     gaussian    the filter's algebra: OU transition, probit-matched absorption of one answer (``answer_update``)
     data        ``Answers`` and their indexing: time order, practice counts, recency sums, chains by rank
     likelihood  practice anchors and ``chain_log_likelihood``, vectorised over chains
-    posterior   ``Posterior``, what a fit leaves behind (``TRAIT_NAMES``)
-    model       the pyro ``model``, ``Cohort`` and ``cohort_fit`` (SVI), ``TRAIT_PRIOR_LOC``
+    posterior   ``Posterior``, what a fit leaves behind (``TRAIT_NAMES``, ``TRAIT_PRIOR_LOC``)
+    model       the pyro ``model``, ``Cohort`` and ``cohort_fit`` (SVI)
     filter      the online filter: ``filter_start``, ``filter_step``, ``filter_success``, ``filter_run``
     storage     ``posterior_to_dict`` / ``posterior_from_dict``
     edges       ``edge_candidates``, ``edge_suggestions``

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from scipy.signal import lfilter
 
 # rho of the recency term h_l: an answer weighs half as much after each later answer. On the dev seed, 0.8 did no
 # better on assist2017 (next-step AUC 0.7599 against 0.7598) and worse on algebra2005 (0.8290 against 0.8296).
@@ -256,6 +255,8 @@ def recent_sums(values: np.ndarray, position: np.ndarray, first: np.ndarray) -> 
 
     One recursion h_{n+1} = rho h_n + values_n runs over all learners' rows laid end to end (``lfilter``); what the
     learners before leave at a learner's first row then fades by rho per row and is taken off."""
+    from scipy.signal import lfilter  # fit-side only: the online filter imports this module without it
+
     in_order = np.empty(len(values))
     in_order[position] = values
     through = lfilter([1.0], [1.0, -RECENCY_DECAY], in_order)  # sums up to and including each row

@@ -20,10 +20,8 @@ from tqdm.auto import tqdm
 
 from knowledge.learner.data import Answers, Chains, chains_build
 from knowledge.learner.likelihood import chain_log_likelihood
-from knowledge.learner.posterior import Posterior
+from knowledge.learner.posterior import TRAIT_PRIOR_LOC, Posterior
 
-# Prior centre of the traits: forgetting on a scale of days, level near the middle, moderate wandering.
-TRAIT_PRIOR_LOC = torch.tensor([math.log(0.2), 0.0, math.log(0.5)])
 # SVI's step size shrinks by this factor at every step, tenfold over 1000 steps: with a constant step the one-sample
 # ELBO gradients keep the posterior wandering around the optimum (the valid loss zigzags from check to check).
 STEP_SIZE_DECAY = 0.1 ** (1 / 1000)

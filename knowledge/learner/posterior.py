@@ -3,11 +3,14 @@ snapshots read."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import torch
 
 TRAIT_NAMES = ("log_alpha", "mu", "log_sigma")
+# Prior centre of the traits: forgetting on a scale of days, level near the middle, moderate wandering.
+TRAIT_PRIOR_LOC = torch.tensor([math.log(0.2), 0.0, math.log(0.5)])
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 import torch
 
 from knowledge.learner.data import Answers
-from knowledge.learner.model import TRAIT_PRIOR_LOC, Cohort
+from knowledge.learner.model import Cohort
+from knowledge.learner.posterior import TRAIT_PRIOR_LOC
 
+# Population spread of the simulated learners' traits (log alpha, mu, log sigma) around TRAIT_PRIOR_LOC.
+SIMULATED_TRAIT_SCALE = torch.tensor([0.5, 0.8, 0.3])
 
 @dataclass(frozen=True)
 class Simulation:
@@ -48,8 +51,7 @@ def cohort_simulate(*, n_learners: int, n_items: int, n_concepts: int, answers_p
     """
     generator = torch.Generator().manual_seed(seed)
     normal = lambda *shape: torch.randn(*shape, generator=generator)  # noqa: E731
-    trait_scale = torch.tensor([0.5, 0.8, 0.3])
-    traits = TRAIT_PRIOR_LOC + trait_scale * normal(n_learners, 3)
+    traits = TRAIT_PRIOR_LOC + SIMULATED_TRAIT_SCALE * normal(n_learners, 3)
     if sessions is None:
         item_concept = torch.randint(n_concepts, (n_items,), generator=generator)
     else:

@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from torch import nn
 from tqdm import tqdm
 
@@ -77,7 +76,6 @@ HEAD_CONFIGS = (
 )
 
 
-
 def _head_fit(
     *, x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor, y_val: torch.Tensor, n_classes: int,
     config: HeadConfig, seed: int, max_epochs: int, patience: int, batch_size: int,
@@ -94,7 +92,6 @@ def _head_fit(
     optimiser = torch.optim.Adam(head.parameters(), lr=config.lr)
     penalised = [parameter for name, parameter in head.named_parameters() if name.endswith("weight")]
     generator = torch.Generator().manual_seed(seed)
-    present = sorted(set(y_val.tolist()))
 
     best_score, best_state, stale = (-1.0, -float("inf")), None, 0
     for _ in range(max_epochs):
@@ -109,9 +106,7 @@ def _head_fit(
             logits = head(x_val)
             # a class absent from train keeps a small weight, so its validation rows still count
             val_loss = float(nn.functional.cross_entropy(logits, y_val, weight=weights.clamp_min(1e-3)))
-        val_f1 = float(f1_score(
-            y_val.tolist(), logits.argmax(dim=1).tolist(), labels=present, average="macro", zero_division=0,
-        ))
+        val_f1 = labels_score(gold=y_val.tolist(), predicted=logits.argmax(dim=1).tolist())["macro_f1"]
         score = (round(val_f1, 6), -val_loss)
         if score > best_score:
             best_score, best_state, stale = score, {k: v.clone() for k, v in head.state_dict().items()}, 0

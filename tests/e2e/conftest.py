@@ -59,7 +59,7 @@ class Worker:
 
 
 @pytest.fixture(scope="module")
-def asgi_server(request, django_db_setup, django_db_blocker) -> Iterator[str]:
+def asgi_server(request, django_db_setup) -> Iterator[str]:
     """uvicorn serving tutoring.asgi (HTTP and websockets) against the test database, once for a test module;
     with a broker configured, a Celery worker runs the tasks the server schedules."""
     extra = {}
@@ -68,11 +68,9 @@ def asgi_server(request, django_db_setup, django_db_blocker) -> Iterator[str]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     log = (ARTIFACTS / "uvicorn.log").open("ab")
-    with django_db_blocker.unblock():
-        env = _process_env(**extra)
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "tutoring.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=_process_env(**extra), stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -115,7 +113,7 @@ def real_services(services_available, transactional_db) -> None:
 
 
 @pytest.fixture(scope="module")
-def celery_worker(services_available, django_db_setup, django_db_blocker) -> Iterator[Worker]:
+def celery_worker(services_available, django_db_setup) -> Iterator[Worker]:
     """A real `celery worker` process on a queue of its own, sharing the test database, once for a test module."""
     from tutoring.celery import app
 
@@ -124,13 +122,11 @@ def celery_worker(services_available, django_db_setup, django_db_blocker) -> Ite
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log_path = ARTIFACTS / f"celery-{queue}.log"
     log = log_path.open("wb")
-    with django_db_blocker.unblock():
-        env = _process_env(CAIRN_CELERY_QUEUE=queue)
     hostname = f"{queue}@{socket.gethostname()}"
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "tutoring", "worker", "-Q", queue, "--pool", "solo",
          "--without-gossip", "--without-mingle", "--loglevel", "INFO", "--hostname", hostname],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=_process_env(CAIRN_CELERY_QUEUE=queue), stdout=log, stderr=subprocess.STDOUT,
     )
     for _ in range(60):  # the worker answers a ping once it is ready
         if worker.poll() is not None or app.control.ping(destination=[hostname], timeout=1.0):

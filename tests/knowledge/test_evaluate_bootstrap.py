@@ -9,7 +9,7 @@ from knowledge.evaluate.bootstrap import group_bootstrap, percentile_interval
 
 
 def test_resamples_are_the_documented_draws_so_published_intervals_can_be_reproduced():
-    # The figures in results.json were computed from these draws; a change of scipy's drawing order would move them.
+    # The figures in results.json were computed from these draws: another drawing order would move them.
     seen = group_bootstrap(lambda times_drawn: times_drawn.T, n_groups=7, resamples=50, seed=3)  # (7, 50)
 
     draws = np.random.default_rng(3).integers(7, size=(50, 7))

@@ -23,9 +23,8 @@ from knowledge.models import Concept
 from knowledge.selectors import concept_map
 from tutoring import services
 from tutoring.course_import import course_import
-from tutoring.learner_model import learner_model_refit
+from tutoring.learner_model import course_item_evidence, learner_model_refit
 from tutoring.models import Attempt, Classroom, Course, Item, User
-from tutoring.selectors import item_concept_ids
 
 COURSE_FILE = Path(__file__).with_name("course.yaml")
 DEMO_PASSWORD = "cairn-demo"
@@ -72,7 +71,7 @@ class SimulatedStudent:
     pace: float
     practice: dict[int, int]
 
-    def p_correct(self, item: Item, concepts: list[int], hints: int) -> float:
+    def p_correct(self, item: Item, concepts: tuple[int, ...], hints: int) -> float:
         learned = sum(self.pace * math.log1p(self.practice.get(c, 0)) for c in concepts) / len(concepts)
         return min(0.97, 1 / (1 + math.exp(-(self.skill + learned - item.difficulty))) + 0.12 * hints)
 
@@ -110,8 +109,7 @@ def _simulate_class(classroom: Classroom, *, lessons_behind: int, now: datetime)
     concepts = concept_map(course_id=classroom.course_id).concepts
     days = _school_days(now, weeks=3)
     plan = list(zip(days, concepts[: max(len(days) - lessons_behind, 1)], strict=False))
-    item_ids = Item.objects.filter(course_id=classroom.course_id).values_list("id", flat=True)
-    concept_sets = item_concept_ids(item_ids=item_ids)
+    concept_sets = {item.item_id: item.concept_ids for item in course_item_evidence(course_id=classroom.course_id)}
     for student in classroom.students.order_by("username"):
         if Attempt.objects.filter(learner=student).exists():
             continue

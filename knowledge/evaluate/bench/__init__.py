@@ -48,6 +48,11 @@ A section that was not asked for is absent.
 
 Modules: ``__main__`` the command (its options, the run, the two files); ``speed`` the online and refit
 measurements (``ONLINE_*``, ``REFIT_*``); ``recovery`` the recovery and graph measurements (``COURSE_LEARNERS``,
-``RECOVERY_*``, ``GRAPH_*``, ``ALPHA_NOTE``); ``simulation_call`` how a simulated cohort is named in the results;
-``report`` knowledge.md.
+``RECOVERY_*``, ``GRAPH_*``, ``ALPHA_NOTE``); ``report`` knowledge.md. Here: ``simulation_call``, how a simulated
+cohort is named in the results.
 """
+
+
+def simulation_call(arguments: dict) -> str:
+    """How a simulated cohort is named in the results: ``cohort_simulate(key=value, ...)``, in their order."""
+    return f"cohort_simulate({', '.join(f'{key}={value}' for key, value in arguments.items())})"

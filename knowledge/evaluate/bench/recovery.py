@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
-from knowledge.evaluate.bench.simulation_call import simulation_call
+from knowledge.evaluate.bench import simulation_call
 from knowledge.evaluate.junyi import junyi_graph
 from knowledge.learner.model import cohort_fit
 from knowledge.learner.posterior import TRAIT_NAMES

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from knowledge.evaluate.bench.simulation_call import simulation_call
+from knowledge.evaluate.bench import simulation_call
 from knowledge.evaluate.datasets import load
 from knowledge.evaluate.psikt_adapter import interactions_cohort
 from knowledge.learner.data import chains_build
@@ -109,7 +109,7 @@ def refit_measure(*, folder: Path, steps: int, threads: int | None) -> dict:
     data = load(folder, "akt")
     load_seconds = time.perf_counter() - start
     # As the evaluation harness builds it, without its candidate edges: the app's refit weighs the course graph
-    # and at most EDGE_CANDIDATES more (knowledge.services), not every pair of concepts.
+    # and at most EDGE_CANDIDATES more (knowledge.beliefs.refit), not every pair of concepts.
     cohort = interactions_cohort(data)
     start = time.perf_counter()
     chains = chains_build(cohort.answers)

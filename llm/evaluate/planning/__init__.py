@@ -53,7 +53,6 @@ from pathlib import Path
 
 import torch
 
-from knowledge.evaluate.datasets import data_dir_default
 from knowledge.evaluate.junyi import JUNYI_CYCLE_CUT, JUNYI_DIR, JUNYI_EDGES_FILE
 from llm.evaluate.planning.courses import (
     DEMO_GOALS,
@@ -87,16 +86,11 @@ def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> di
     return result
 
 
-def planning_evaluate(*, course_file: Path | None, seed: int = 0, n_learners: int = 200,
-                      data_dir: Path | None = None) -> dict:
-    """Items to mastery per policy on the demo course (its ``course_file``) and on a Junyi arithmetic subgraph
-    (package docstring).
-
-    ``data_dir`` defaults to $CAIRN_DATA_DIR or ../shared/data next to the project; without a course file, or
-    without the Junyi graph there, that part is skipped with the reason.
+def planning_evaluate(*, course_file: Path | None, data_dir: Path, seed: int = 0, n_learners: int = 200) -> dict:
+    """Items to mastery per policy on the demo course (its ``course_file``) and on a Junyi arithmetic subgraph of
+    the graph under ``data_dir`` (package docstring); without a course file, or without the Junyi graph there, that
+    part is skipped with the reason.
     """
-    if data_dir is None:
-        data_dir = data_dir_default()
     # The tensors here are small (learners x concepts): a second intra-op thread only waits on the first,
     # and on a shared machine that wait costs more than the work, so the run is single-threaded.
     threads = torch.get_num_threads()

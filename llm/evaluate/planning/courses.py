@@ -25,7 +25,6 @@ MASTERY_TARGET = 0.8
 class PlanningCourse:
     """A course cut to the goals and their ancestors; concepts are 0..K-1 in topological order."""
 
-    name: str
     graph: nx.DiGraph  # prerequisite -> concept
     names: tuple[str, ...]  # (K,)
     goals: tuple[int, ...]
@@ -40,7 +39,7 @@ class PlanningCourse:
         return total / torch.bincount(self.item_concept, minlength=k)
 
 
-def course_cut(*, name: str, graph: nx.DiGraph, goals: tuple[str, ...],
+def course_cut(*, graph: nx.DiGraph, goals: tuple[str, ...],
                items: Callable[[list[str]], tuple[torch.Tensor, torch.Tensor]]) -> PlanningCourse:
     """Keep the goals and their ancestors, number them in topological order (ties by name), attach items.
 
@@ -53,7 +52,7 @@ def course_cut(*, name: str, graph: nx.DiGraph, goals: tuple[str, ...],
     cut.add_nodes_from(range(len(names)))
     cut.add_edges_from((index[p], index[c]) for p, c in graph.subgraph(region).edges)
     item_concept, item_difficulty = items(names)
-    return PlanningCourse(name=name, graph=cut, names=tuple(names), goals=tuple(index[g] for g in goals),
+    return PlanningCourse(graph=cut, names=tuple(names), goals=tuple(index[g] for g in goals),
                           item_concept=item_concept, item_difficulty=item_difficulty)
 
 
@@ -70,7 +69,7 @@ def demo_course_load(*, path: Path) -> PlanningCourse:
                 for t in course["templates"] if t["concepts"][0] in index]
         return torch.tensor([r[0] for r in rows]), torch.tensor([r[1] for r in rows])
 
-    return course_cut(name="demo", graph=graph, goals=DEMO_GOALS, items=items)
+    return course_cut(graph=graph, goals=DEMO_GOALS, items=items)
 
 
 def junyi_course_load(*, data_dir: Path, seed: int) -> PlanningCourse:
@@ -94,4 +93,4 @@ def junyi_course_load(*, data_dir: Path, seed: int) -> PlanningCourse:
         spread = 0.3 * torch.randn(len(item_concept), generator=generator)
         return item_concept, concept_b[item_concept] + spread
 
-    return course_cut(name="junyi", graph=graph, goals=JUNYI_GOALS, items=items)
+    return course_cut(graph=graph, goals=JUNYI_GOALS, items=items)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import networkx as nx
 import torch
 
-from knowledge.learner.model import TRAIT_PRIOR_LOC
-from knowledge.learner.posterior import Posterior
+from knowledge.learner.posterior import TRAIT_PRIOR_LOC, Posterior
+from knowledge.learner.simulate import SIMULATED_TRAIT_SCALE
 from llm.evaluate.planning.courses import PlanningCourse
 
-TRAIT_SCALE = torch.tensor([0.5, 0.8, 0.3])  # population spread of log alpha, mu, log sigma (as cohort_simulate)
+TRAIT_SCALE = SIMULATED_TRAIT_SCALE  # population spread of log alpha, mu, log sigma
 TRANSFER_MEAN, TRANSFER_SCALE = 0.4, 0.1
 # About five answers take a concept from a coin flip to mastery (+1.39 logits) when its prerequisites are mastered.
 LEARN_RIGHT, LEARN_WRONG = 1.0, 0.4

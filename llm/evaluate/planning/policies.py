@@ -20,7 +20,7 @@ from llm.agents.planner import concept_path_plan
 from llm.agents.schema import ConceptBelief
 from llm.evaluate.planning.courses import MASTERY_TARGET, PlanningCourse
 from llm.evaluate.planning.learners import course_posterior
-from llm.policy import READY, ConceptOption, practice_next
+from llm.policy import ConceptOption, concept_ready, practice_next
 
 POLICIES = ("planner", "topological", "heuristic", "practice")
 STREAK = 3
@@ -206,7 +206,7 @@ class PracticePolicy(_BeliefPolicy):
         super().__init__(course, n_learners=n_learners)
         self.seed = seed
         n_concepts = len(course.names)
-        self.items_of = {k: torch.nonzero(course.item_concept == k).squeeze(1).tolist() for k in range(n_concepts)}
+        self.items_of = {k: [item for item in self.items[k].tolist() if item >= 0] for k in range(n_concepts)}
         self.prerequisites = {k: list(course.graph.predecessors(k)) for k in range(n_concepts)}
         self.answered: list[list[int]] = [[] for _ in range(n_learners)]  # each learner's items, newest first
 
@@ -219,15 +219,15 @@ class PracticePolicy(_BeliefPolicy):
                                        difficulty=self.course.item_difficulty.repeat(len(who)),
                                        time=torch.full((len(who) * n_items,), time))  # (n * I,)
         concepts, items = [], []
-        for row, (learner, m, u, p) in enumerate(zip(who.tolist(), mastery.tolist(), width.tolist(),
-                                                     success.view(len(who), n_items).tolist(), strict=True)):
+        for learner, m, u, p in zip(who.tolist(), mastery.tolist(), width.tolist(),
+                                    success.view(len(who), n_items).tolist(), strict=True):
             options = [ConceptOption(concept_id=k, mastery=m[k], uncertainty=u[k],
-                                     ready=all(m[j] >= READY for j in self.prerequisites[k]))
+                                     ready=concept_ready(m[j] for j in self.prerequisites[k]))
                        for k in range(n_concepts)]
             recent = self.answered[learner]
             choice = practice_next(_SimulatedLearner(options=options, items_of=self.items_of, success=p), focus=None,
                                    recent=recent, current=recent[0] if recent else None,
-                                   rng=random.Random(f"{self.seed}:{step}:{row}:{learner}"))
+                                   rng=random.Random(f"{self.seed}:{step}:{learner}"))
             concepts.append(choice.concept_id)
             items.append(choice.item_id)
         return torch.tensor(concepts), torch.tensor(items)

@@ -8,10 +8,9 @@ import torch
 from knowledge.learner.data import Answers, chains_build, concept_sets_pad
 from knowledge.learner.filter import filter_run
 from knowledge.learner.likelihood import chain_log_likelihood
-from knowledge.learner.model import TRAIT_PRIOR_LOC
-from knowledge.learner.posterior import Posterior
+from knowledge.learner.posterior import TRAIT_PRIOR_LOC, Posterior
 from knowledge.learner.reference import Belief, filter_by_answer, log_likelihood_by_answer
-from knowledge.learner.simulate import cohort_simulate
+from knowledge.learner.simulate import SIMULATED_TRAIT_SCALE, cohort_simulate
 from tests.knowledge.learner.conftest import with_second_concepts
 
 EDGES = torch.tensor([[0, 1], [2, 1], [1, 2]])  # a cycle is allowed: counts, not z
@@ -82,8 +81,8 @@ def _random_answers(generator: torch.Generator, *, n_learners: int, several_conc
 def _random_posterior(generator: torch.Generator, *, n_learners: int, edges: bool) -> Posterior:
     normal = lambda *shape: torch.randn(*shape, generator=generator)  # noqa: E731
     n_edges = len(RANDOM_EDGES) if edges else 0
-    return Posterior(trait_loc=TRAIT_PRIOR_LOC + 0.2 * normal(3), trait_scale=torch.tensor([0.5, 0.8, 0.3]),
-                     traits=TRAIT_PRIOR_LOC + torch.tensor([0.5, 0.8, 0.3]) * normal(n_learners, 3),
+    return Posterior(trait_loc=TRAIT_PRIOR_LOC + 0.2 * normal(3), trait_scale=SIMULATED_TRAIT_SCALE,
+                     traits=TRAIT_PRIOR_LOC + SIMULATED_TRAIT_SCALE * normal(n_learners, 3),
                      item_difficulty=normal(N_ITEMS), concept_difficulty=normal(N_CONCEPTS),
                      learn_right=0.2 + 0.1 * normal(N_CONCEPTS), learn_wrong=0.1 + 0.1 * normal(N_CONCEPTS),
                      fading_gain=0.3 * normal(N_CONCEPTS, 2), discrimination=torch.exp(0.3 * normal(N_CONCEPTS)),
