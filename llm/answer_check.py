@@ -2,10 +2,12 @@
 
 The answer box takes ASCII math: digits, the one-letter variables the item declares, + - * / ^ and
 brackets, at most ``MAX_LENGTH`` characters (``llm.mathtext`` owns that limit and the others). Its text is
-read by ``llm.mathtext``, the reader the answer guard uses too, so nothing reaches ``eval`` and an answer
-counts as the key exactly when the guard would count the same text in a reply as giving the key away.
-On top of the reader the box knows a student's habits: "x = 5", 1,000, mixed numbers (2 1/2), and a
-comma written for a decimal point, which it refuses with a word rather than misread.
+read by ``llm.mathtext``, the reader the answer guard uses too: nothing reaches ``eval``, the limits are the
+same, and an expression counts as the key exactly when the guard would read the same expression in a reply as the
+key. On top of the reader the box knows a student's habits: "x = 5", 1,000, mixed numbers (2 1/2), and a
+comma written for a decimal point, which it refuses with a word rather than misread. Variables are written apart
+("2x", "x*y"): a run of letters such as "xy", which the guard reads as a product in tutor prose, is refused here
+with a word, so that a mistyped name is not taken for a product.
 
 Numeric answers compare exactly (or within the item's tolerance), expressions by ``mathtext.equivalent``,
 choices by the chosen text. A key is course-author text: it is read by the same reader, and only a key
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy
 
@@ -25,7 +28,6 @@ from llm.mathtext import MAX_LENGTH, MAX_TOKENS
 _ALLOWED_CHARACTERS = re.compile(r"^[0-9A-Za-z+\-*/^()., =]*$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _MIXED_NUMBER = re.compile(r"^(-?)(\d+)\s+(\d+)\s*/\s*(\d+)$")
-_LEADING_VARIABLE = re.compile(r"^\s*([A-Za-z])\s*=\s*(.+)$")
 _TRY_AGAIN = "Not quite. Try again, or ask for a hint."
 
 
@@ -76,9 +78,7 @@ def _value(tree: mathtext.Node) -> sympy.Expr:
 
 
 def _read_number(text: str) -> mathtext.Node:
-    equation = _LEADING_VARIABLE.match(text)
-    if equation:
-        text = equation.group(2).strip()
+    text = mathtext.label_strip(text)
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     mixed = _MIXED_NUMBER.match(text)
@@ -93,19 +93,27 @@ def _read_number(text: str) -> mathtext.Node:
 def _key_read(spec: AnswerSpec) -> tuple[mathtext.Node | None, sympy.Expr]:
     """The key's tree (through the shared reader) and value; a key beyond the reader's grammar has no tree
     and is read as SymPy reads author text."""
+    answer = mathtext.label_strip(spec.answer)
     try:
-        tree = mathtext.read(spec.answer, frozenset(spec.variables))
+        tree = mathtext.read(answer, frozenset(spec.variables), trusted=True)
         return tree, mathtext.value(tree)
     except mathtext.MathTextError:
-        return None, sympy.sympify(spec.answer, locals={name: sympy.Symbol(name) for name in spec.variables})
+        return None, sympy.sympify(answer, locals={name: sympy.Symbol(name) for name in spec.variables})
 
 
-def _wrong_message(student: sympy.Expr, key: sympy.Expr) -> str:
+def _wrong_message(student: sympy.Expr, key: sympy.Expr, *, tree: mathtext.Node,
+                   key_tree: mathtext.Node | None) -> str:
     """A nudge that names a likely slip without giving the key away. Two rational numbers compare exactly as they
-    are; anything else is simplified first (SymPy's simplify costs milliseconds, and most wrong answers are
-    rational)."""
+    are; an answer against a key the reader read is compared as the reader compares (``mathtext.equivalent``); only
+    a key beyond the reader is left to SymPy's simplify, which costs milliseconds."""
     exact = bool(student.is_rational and key.is_rational)
-    if key != 0 and (student + key if exact else sympy.simplify(student + key)) == 0:
+    if exact:
+        flipped = student + key == 0
+    elif key_tree is not None:
+        flipped = mathtext.equivalent(tree, ("*", (("n", Fraction(-1)), key_tree)))
+    else:
+        flipped = sympy.simplify(student + key) == 0
+    if key != 0 and flipped:
         return "Not quite: check the sign of your answer."
     if student.is_number and key.is_number and key != 0 and student != 0:
         ratio = student / key if exact else sympy.nsimplify(student / key)
@@ -147,4 +155,4 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
         correct = mathtext.same_value(student, key)
     else:
         correct = mathtext.equivalent(tree, key_tree)
-    return Verdict(correct, "Correct!" if correct else _wrong_message(student, key))
+    return Verdict(correct, "Correct!" if correct else _wrong_message(student, key, tree=tree, key_tree=key_tree))

@@ -24,14 +24,16 @@ Trees: ``("n", Fraction)`` a number, ``("s", name)`` a variable, ``("c", name)``
 
 Same value (``equivalent``): the two trees are compared at three awkward points, exactly in rational
 arithmetic (floats only where a root or π enters), and a match is confirmed by SymPy
-(``simplify(a - b) == 0``), which alone can say yes. The answer checker and the answer guard both decide
-equivalence here, so what a student's answer box accepts as the answer is what the guard blocks in a reply.
+(``simplify(a - b) == 0``), which alone can say yes. The answer checker and the answer guard both read math and
+decide the equivalence of expressions (and of irrational values) here; the guard finds plain numbers in prose with
+its own number reader (``llm.guard.numbers``), and the box alone knows an item's tolerance.
 
 Where the two callers differ, on purpose, it is in notation, not in value or limits: the answer box
 (``llm.answer_check``) screens its text first to ASCII digits, the item's variables and ``+ - * / ^ ( )``,
 and so never sees ``×``, ``÷``, ``²``, ``π`` or ``sqrt``, which tutor prose uses and the guard must read.
 Decimals are read exactly (0.75 is 3/4; 0.3333 is not 1/3: items that accept a rounded answer give a
-tolerance). A final full stop ends a sentence and is not read.
+tolerance). A final full stop ends a sentence and is not read. An answer key (``trusted``) is held to the
+exponent limit only.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ MAX_EXPONENT = 12  # largest power, nested powers multiplied
 
 Node = tuple
 
+_LABEL = re.compile(r"^\s*[A-Za-z]\s*=\s*(.+)$")
 _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|\.[0-9]+|[A-Za-z]+|π|\*\*|[-+*/^()×·÷²³]|\S")
 _DIGITS = frozenset(string.digits)
 _LETTERS = frozenset(string.ascii_letters)
@@ -123,24 +126,34 @@ def _is_number(token: str) -> bool:
     return token[:1] in _DIGITS or token[:1] == "." and token[1:2] in _DIGITS
 
 
-def read(text: str, symbols: frozenset[str] | None = None) -> Node:
-    """The tree of ``text`` as a whole (``symbols`` as in ``runs``); MathTextError unless it is one piece of math."""
+def label_strip(text: str) -> str:
+    """The value of a labelled answer ("x = 5", "y = 2x + 3": the label is not the answer), else the text."""
+    labelled = _LABEL.match(text)
+    return labelled.group(1).strip() if labelled else text
+
+
+def read(text: str, symbols: frozenset[str] | None = None, *, trusted: bool = False) -> Node:
+    """The tree of ``text`` as a whole (``symbols`` as in ``runs``); MathTextError unless it is one piece of math.
+    ``trusted``: course-author text (an answer key), held to the exponent limit only: its length and digits are
+    the author's to choose."""
     text = text.strip()
-    if len(text) > MAX_LENGTH:
+    if len(text) > MAX_LENGTH and not trusted:
         raise TooLong(f"more than {MAX_LENGTH} characters")
     text = text.removesuffix(".").rstrip()
     found = runs(text, symbols)
     tokens = found[0] if len(found) == 1 else []
     if "".join(t.text for t in tokens) != re.sub(r"\s+", "", text.replace("−", "-")):
         raise NotMath(text)
-    return parse([t.text for t in tokens])
+    return parse([t.text for t in tokens], trusted=trusted)
 
 
-def parse(tokens: Sequence[str]) -> Node:
-    """Parse a token list (from ``runs``) into a tree, under the limits; MathTextError otherwise."""
-    if len(tokens) > MAX_TOKENS:
+def parse(tokens: Sequence[str], *, trusted: bool = False) -> Node:
+    """Parse a token list (from ``runs``) into a tree, under the limits (``trusted`` as in ``read``); MathTextError
+    otherwise."""
+    if not trusted and len(tokens) > MAX_TOKENS:
         raise TooLong(f"more than {MAX_TOKENS} tokens")
-    if any(len(digits) > MAX_DIGITS for token in tokens for digits in re.findall(r"\d+", token)):
+    if not trusted and any(len(digits) > MAX_DIGITS for token in tokens if _is_number(token)
+                           for digits in token.split(".")):
         raise NumberTooLong(f"more than {MAX_DIGITS} digits")
     position = 0
 

@@ -3,6 +3,7 @@ written form, for items whose prompt already shows an expression of the key's va
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -43,7 +44,8 @@ class Candidate:
     end: int
 
 
-def expression_candidates(text: str, symbols: frozenset[str]) -> tuple[list[Candidate], bool]:
+@functools.lru_cache(maxsize=1024)
+def expression_candidates(text: str, symbols: frozenset[str]) -> tuple[tuple[Candidate, ...], bool]:
     """The sums of whole terms in each math stretch that parse ("2(x + 3)", "x + 3" inside it, "6 + 2x" in
     "y = 6 + 2x - 1"), up to MAX_TOKENS long, longest first; and whether the text was read to the
     end (False past MAX_PARSES). A candidate starts and ends at a term boundary with balanced brackets, which
@@ -64,12 +66,12 @@ def expression_candidates(text: str, symbols: frozenset[str]) -> tuple[list[Cand
                     continue
                 parses += 1
                 if parses > MAX_PARSES:
-                    return found, False
+                    return tuple(found), False
                 try:
                     tree = mathtext.parse(words[first:last + 1])
                 except mathtext.MathTextError:
                     continue
                 found.append(Candidate(tree, run[first].start, run[last].end))
     found.sort(key=lambda c: (c.start - c.end, c.start))
-    return found, True
+    return tuple(found), True
 

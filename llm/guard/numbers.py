@@ -4,6 +4,7 @@ vulgar fractions (½), and spelled-out phrases ("twenty-one", "three quarters", 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -165,7 +166,8 @@ def _spelled_numbers(text: str, tokens: list[_Token]) -> list[_Token]:
     return out
 
 
-def numbers_in(text: str) -> list[Number]:
+@functools.lru_cache(maxsize=1024)
+def numbers_in(text: str) -> tuple[Number, ...]:
     """Every number the text states, with its span; phrases ("three quarters", "minus two") read as one."""
     text = normal(text)
     tokens, overlapping = _tokens(text)
@@ -179,7 +181,7 @@ def numbers_in(text: str) -> list[Number]:
             continue
         number, i = read
         numbers.append(number)
-    return numbers
+    return tuple(numbers)
 
 
 def _read_phrase(text: str, tokens: list[_Token], i: int) -> tuple[Number, int] | None:

@@ -6,9 +6,10 @@ import contextlib
 
 import pytest
 
+from llm import mathtext
 from llm.answer_check import AnswerFormatError, AnswerSpec, answer_check
 from llm.guard import answer_guard_check
-from llm.mathtext import MAX_LENGTH
+from llm.mathtext import MAX_LENGTH, MAX_TOKENS
 
 THREE_QUARTERS = AnswerSpec(kind="numeric", answer="3/4")
 FIVE_HALVES = AnswerSpec(kind="numeric", answer="5/2")
@@ -230,3 +231,16 @@ def test_the_guard_reads_prose_notation_that_the_answer_box_refuses(written):
     with pytest.raises(AnswerFormatError):
         answer_check(spec=spec, response=written)
     assert answer_guard_check(f"So the answer is {written}.", answer_key="2*x + 6", answer_kind="expression").revealed
+
+
+def test_a_labelled_key_is_read_without_its_label():
+    spec = AnswerSpec(kind="numeric", answer="x = 5")
+    assert _correct(spec, "5") and _correct(spec, "x = 5") and not _correct(spec, "6")
+
+
+def test_a_key_longer_than_a_students_answer_may_be_is_still_the_key():
+    expanded = "x^9 + 9x^8 + 36x^7 + 84x^6 + 126x^5 + 126x^4 + 84x^3 + 36x^2 + 9x + 1"
+    assert sum(len(run) for run in mathtext.runs(expanded)) > MAX_TOKENS
+    spec = AnswerSpec(kind="expression", answer=expanded, variables=("x",))
+    assert _correct(spec, "(x + 1)^9")
+    assert answer_guard_check("So the answer is (x + 1)^9.", answer_key=expanded, answer_kind="expression").revealed
