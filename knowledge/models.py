@@ -48,12 +48,14 @@ class ConceptState(models.Model):
 
     d | mu ~ N(offset + coupling mu, variance) is what the answers show beyond the learner's level mu and
     practice, as of ``updated_at`` (given the level: an answer is evidence about both, see ``FilterState``);
-    ``right`` / ``wrong`` count the answers on the concept (expected counts are not stored).
+    ``fresh`` is the fading gain of recent practice (not evidence, left out of mastery); ``right`` / ``wrong``
+    count the answers on the concept (expected counts are not stored).
     """
 
     learner_id = models.BigIntegerField(help_text="The learner (tutoring.User).")
     concept = models.ForeignKey(Concept, on_delete=models.CASCADE, related_name="states")
     offset = models.FloatField()
+    fresh = models.FloatField(default=0.0)
     coupling = models.FloatField(default=0.0)
     variance = models.FloatField()
     right = models.FloatField(default=0.0)

@@ -166,8 +166,9 @@ def attempt_record(
             response=response.strip(), correct=verdict.correct, feedback=verdict.message,
             hints_used=session.hints_shown, created_at=at,
         )
+        retry = Attempt.objects.filter(learner_id=session.learner_id, item=item).exclude(pk=attempt.pk).exists()
         mastery = course_learner_model(course_id=session.course_id).observe(
-            learner_id=session.learner_id, item_id=item.id, correct=verdict.correct, at=at)
+            learner_id=session.learner_id, item_id=item.id, correct=verdict.correct, at=at, retry=retry)
         session.current_attempts += 1
         session.current_solved = verdict.correct
         session.save(update_fields=["current_attempts", "current_solved"])

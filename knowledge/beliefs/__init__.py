@@ -27,7 +27,7 @@ from knowledge.beliefs.course import CourseModel, course_model
 from knowledge.beliefs.refit import REFIT_STEPS, cohort_fit_activate, cohort_fit_store
 from knowledge.beliefs.store import beliefs_read, learner_write, traits_lock
 from knowledge.beliefs.values import AnswerRecord, ConceptEvidence, ItemEvidence, Mastery, SuggestedEdge
-from knowledge.learner.filter import FilterState, filter_step, filter_success, item_difficulty_of
+from knowledge.learner.filter import FilterState, filter_mastery, filter_step, filter_success, item_difficulty_of
 from knowledge.models import Concept, ModelSnapshot, Prerequisite
 
 RETENTION_DAYS = 7  # how far ahead the retention forecast looks
@@ -58,10 +58,12 @@ class LearnerModel:
         """The concepts an item's answers are evidence about, main first; [] for an item left without concepts."""
         return self.course.concepts_of(item_id)
 
-    def observe(self, *, learner_id: int, item_id: int, correct: bool, at: datetime) -> dict[int, Mastery]:
+    def observe(self, *, learner_id: int, item_id: int, correct: bool, at: datetime,
+                retry: bool = False) -> dict[int, Mastery]:
         """Absorb one answer into the learner's beliefs at once (the filter step of the learner model).
 
-        The answer is evidence about the item's main concept and practice on each of its concepts. Must run inside
+        The answer is evidence about the item's main concept and practice on each of its concepts; a ``retry`` (the
+        learner answered this item before) is weaker evidence than a first try. Must run inside
         the caller's transaction: the learner's traits row is locked, so two answers are applied one after the
         other. Returns the mastery of the item's concepts after the answer: none for an item whose concepts were
         all deleted, which the model no longer covers.
@@ -78,7 +80,8 @@ class LearnerModel:
         main = concepts[:, 0]
         filter_step(model.posterior, state, who=torch.tensor([0]), concept=main,
                     difficulty=item_difficulty_of(model.posterior, item, main), time=torch.tensor([days(at)]),
-                    correct=torch.tensor([float(correct)]), observe=torch.tensor([True]), concepts=concepts)
+                    correct=torch.tensor([float(correct)]), observe=torch.tensor([True]), concepts=concepts,
+                    retry=torch.tensor([retry]))
         learner_write(state, 0, traits=traits, concepts=indices, at=at)
         p, low, high = self._concept_mastery(state, who=torch.zeros(len(k), dtype=torch.long), concept=k, at=at)
         return {concept_id: Mastery(p=float(p[m]), low=float(low[m]), high=float(high[m]), observed=True)
@@ -108,7 +111,7 @@ class LearnerModel:
         item = torch.tensor([model.item_index[i] for i in known])
         concepts = model.item_concepts[item]  # (B, M)
         main = concepts[:, 0]
-        p, _, _ = filter_success(model.posterior, state, who=torch.zeros(len(known), dtype=torch.long), concept=main,
+        p = filter_success(model.posterior, state, who=torch.zeros(len(known), dtype=torch.long), concept=main,
                                  difficulty=item_difficulty_of(model.posterior, item, main),
                                  time=torch.full((len(known),), days(at)), concepts=concepts)
         return dict(zip(known, p.tolist(), strict=True))
@@ -160,18 +163,21 @@ class LearnerModel:
         with transaction.atomic():
             cohort_fit_activate(fit, course_id=self.course_id)
             fitted = learner_model(course_id=self.course_id, items=self.items)
+            answered = {(answer.learner_id, answer.item_id) for answer in answers}
             for answer in answers_after(fit.snapshot.last_attempt_id):
+                pair = (answer.learner_id, answer.item_id)
                 fitted.observe(learner_id=answer.learner_id, item_id=answer.item_id, correct=answer.correct,
-                               at=answer.at)
+                               at=answer.at, retry=pair in answered)
+                answered.add(pair)
         return fit.snapshot
 
     def _concept_mastery(self, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
                          at: datetime) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """P(right on a typical item of each concept) at ``at`` with its 90 % interval, for learner rows ``who`` of
-        ``state``: the recency term is left out (see ``Mastery``)."""
-        return filter_success(self.course.posterior, state, who=who, concept=concept,
+        """Mastery of each concept at ``at`` with its 90 % interval, for learner rows ``who`` of ``state`` (see
+        ``Mastery``)."""
+        return filter_mastery(self.course.posterior, state, who=who, concept=concept,
                               difficulty=self.course.posterior.concept_difficulty[concept],
-                              time=torch.full((len(who),), days(at)), with_recency=False)
+                              time=torch.full((len(who),), days(at)))
 
     def _mastery_at(self, state: FilterState, *, learner_ids: list[int],
                     at: datetime) -> dict[tuple[int, int], Mastery]:

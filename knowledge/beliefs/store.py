@@ -34,10 +34,11 @@ def beliefs_read(model: CourseModel, *, course_id: int, learner_ids: list[int]) 
         state.total_right[i], state.total_wrong[i] = right, wrong
         state.recent_right[i], state.recent_wrong[i] = recent_right, recent_wrong
     rows = ConceptState.objects.filter(learner_id__in=learner_ids, concept__course_id=course_id).values_list(
-        "learner_id", "concept_id", "offset", "coupling", "variance", "right", "wrong", "updated_at")
-    for learner_id, concept_id, offset, coupling, variance, right, wrong, updated_at in rows:
+        "learner_id", "concept_id", "offset", "fresh", "coupling", "variance", "right", "wrong", "updated_at")
+    for learner_id, concept_id, offset, fresh, coupling, variance, right, wrong, updated_at in rows:
         i, k = row_of[learner_id], model.concept_index[concept_id]
         state.offset[i, k], state.coupling[i, k], state.variance[i, k] = offset, coupling, variance
+        state.fresh[i, k] = fresh
         state.right[i, k], state.wrong[i, k] = right, wrong
         state.last_seen[i, k] = days(updated_at)
     return state
@@ -87,7 +88,8 @@ def cohort_write(state: FilterState, posterior: Posterior, *, learner_ids: list[
 
 def _concept_state(state: FilterState, i: int, k: int, *, learner_id: int, concept_id: int) -> ConceptState:
     return ConceptState(learner_id=learner_id, concept_id=concept_id, offset=float(state.offset[i, k]),
-                        coupling=float(state.coupling[i, k]), variance=float(state.variance[i, k]),
+                        fresh=float(state.fresh[i, k]), coupling=float(state.coupling[i, k]),
+                        variance=float(state.variance[i, k]),
                         right=float(state.right[i, k]), wrong=float(state.wrong[i, k]),
                         updated_at=moment(float(state.last_seen[i, k])))
 
@@ -95,5 +97,5 @@ def _concept_state(state: FilterState, i: int, k: int, *, learner_id: int, conce
 def _concept_states_write(rows: list[ConceptState]) -> None:
     """Insert these learner x concept beliefs, replacing the stored ones (one statement)."""
     ConceptState.objects.bulk_create(rows, update_conflicts=True, unique_fields=["learner_id", "concept"],
-                                     update_fields=["offset", "coupling", "variance", "right", "wrong",
+                                     update_fields=["offset", "fresh", "coupling", "variance", "right", "wrong",
                                                     "updated_at"])

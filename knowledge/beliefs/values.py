@@ -8,14 +8,15 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class Mastery:
-    """What a student or teacher sees: P(right on a typical item of the concept) and a 90 % interval, from what the
-    learner knows; how their last few answers went (the learner model's recency term) is left out, so that an
-    answer on one concept does not swing the mastery of all the others."""
+    """What a student or teacher sees: the chance of a right answer on a typical item of the concept, from what the
+    evidence says the learner knows (the median of the learner model's belief), with a 90 % interval. Practice
+    exposure and how the last few answers went are left out: mastery never rises on a wrong answer, nor falls on a
+    right one (``knowledge.learner.filter``)."""
 
     p: float
     low: float
     high: float
-    observed: bool  # False: no answer on this concept yet, the numbers come from the learner's level alone
+    observed: bool  # False: no answer on this concept yet, inferred from the learner's level and prerequisites
 
     @property
     def uncertainty(self) -> float:

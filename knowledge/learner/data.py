@@ -42,6 +42,18 @@ class Answers:
         """(N, M) every concept of each row, -1 padded (M = 1 when items have one concept)."""
         return concept_sets_of(self.concept, self.concepts)
 
+    def retries(self) -> torch.Tensor:
+        """(N,) bool: rows on an item the learner answered in an earlier row (a second try, or the item met again).
+        A retry is weaker evidence than a first try: the learner has seen the item, its feedback, maybe its
+        hints, and on a choice item has fewer options left to guess from."""
+        position, _ = learner_positions(self)
+        learner, item = self.learner.numpy().astype(np.int64), self.item.numpy()
+        order = np.lexsort((position, item, learner))
+        pair = learner[order] * (int(item.max(initial=0)) + 1) + item[order]
+        retry = np.zeros(len(order), dtype=bool)
+        retry[order] = np.r_[False, pair[1:] == pair[:-1]]
+        return torch.as_tensor(retry)
+
 
 def concept_sets_of(concept: torch.Tensor, concepts: torch.Tensor | None) -> torch.Tensor:
     """``concepts`` (B, M), or the main ``concept`` (B,) as the only one when there are no others."""
@@ -203,6 +215,7 @@ class Chains:
     total_wrong_before: torch.Tensor  # (N,)
     recent_right_before: torch.Tensor  # (N,)
     recent_wrong_before: torch.Tensor  # (N,)
+    retry: torch.Tensor  # (N,) bool
     practice: ConceptPractice
     edge_practice: EdgePractice = field(default_factory=_no_edge_practice)
 
@@ -244,6 +257,7 @@ def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chai
         total_wrong_before=torch.as_tensor(total_answers[rows] - total_right[rows], dtype=torch.float32),
         recent_right_before=torch.as_tensor(recent_right[rows], dtype=torch.float32),
         recent_wrong_before=torch.as_tensor(recent_wrong[rows], dtype=torch.float32),
+        retry=answers.retries()[rows],
         practice=concept_practice(answers),
         edge_practice=_no_edge_practice() if edges is None else edge_practice(answers, edges),
     )

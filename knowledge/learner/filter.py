@@ -4,6 +4,14 @@ For a learner the cohort fit has not seen, mu_l is part of the filter's state (s
 and updated with every answer), and alpha, sigma take the population means; a learner the fit has seen can run
 with its fitted traits, mu_l then fixed, and the filter's likelihood is the fit's (``chain_log_likelihood``).
 
+What a learner and their teacher read as mastery is the evidence part of the belief (``filter_mastery``): the
+level, the knowledge path d and the lasting gain of right answers beyond what any answer brings, (beta^+ - beta^-)
+log(1 + right), along the edges too, and (g^+ - g^-) log(1 + all right). Practice exposure stays apart from it: the
+lasting gain every answer brings, beta^- log(1 + answers) (beta^- <= beta^+ by the model's parametrisation), the
+fading gains f and the recency term h. They move the next answer's prediction (``filter_success``), not what the
+evidence says the learner knows. So mastery never rises on a wrong answer, nor falls on a right one: the answer
+moves the level and d in its own direction, and only right answers add evidence gains.
+
 Shapes: L learners in the state, K concepts, B answers in a step (one per learner), M concepts per item at most.
 """
 
@@ -26,7 +34,8 @@ class FilterState:
     level ~ N(level_mean, level_var) is mu_l; given it, the d_{l,k} are independent,
     d_{l,k} | mu_l ~ N(offset + coupling mu_l, variance), as of ``last_seen`` (NaN: never answered, d then has its
     stationary law, coupling 0). This is the exact form of the joint Gaussian belief here, because every answer
-    involves mu_l and one d_{l,k} (see ``answer_update``). right / wrong count answers per concept, totals per
+    involves mu_l and one d_{l,k} (see ``answer_update``). fresh holds the fading gains f_{l,k} as of
+    ``last_seen``: they fade with d, and are practice, not evidence. right / wrong count answers per concept, totals per
     learner; recent_right / recent_wrong are the sums of the recency term h (see ``recent_sums``); alpha and
     stationary (s_l^2) are each learner's forgetting rate and stationary variance of d.
     """
@@ -34,6 +43,7 @@ class FilterState:
     level_mean: torch.Tensor  # (L,)
     level_var: torch.Tensor  # (L,)
     offset: torch.Tensor  # (L, K)
+    fresh: torch.Tensor  # (L, K)
     coupling: torch.Tensor  # (L, K)
     variance: torch.Tensor  # (L, K)
     last_seen: torch.Tensor  # (L, K)
@@ -63,6 +73,7 @@ def filter_start(posterior: Posterior, *, n_learners: int, traits: torch.Tensor 
         level_mean=traits[:, 1].clone(),
         level_var=level_var,
         offset=torch.zeros(n_learners, n_concepts),
+        fresh=torch.zeros(n_learners, n_concepts),
         coupling=torch.zeros(n_learners, n_concepts),
         variance=stationary[:, None].repeat(1, n_concepts),
         last_seen=torch.full((n_learners, n_concepts), float("nan")),
@@ -77,76 +88,99 @@ def filter_start(posterior: Posterior, *, n_learners: int, traits: torch.Tensor 
     )
 
 
-def transfer_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-    """c_{l,k} = gamma sum_{j -> k} w_{jk} a_{l,j} from the state's practice counts, shape (len(who),)."""
+def transfer_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k: torch.Tensor, *,
+                 learn_right: torch.Tensor, learn_wrong: torch.Tensor) -> torch.Tensor:
+    """c_{l,k} = gamma sum_{j -> k} w_{jk} a_{l,j} from the state's practice counts, shape (len(who),), with a_{l,j}
+    built from these gains (K,) (see ``_gains``)."""
     parent, child = posterior.edges[:, 0], posterior.edges[:, 1]  # (E,)
     learners, position = torch.unique(who, return_inverse=True)  # (U,): once per learner, not per (learner, k)
     built = practice_anchor(state.right[learners][:, parent], state.wrong[learners][:, parent],
-                            posterior.learn_right[parent], posterior.learn_wrong[parent])  # (U, E)
+                            learn_right[parent], learn_wrong[parent])  # (U, E)
     into = torch.zeros(state.right[learners].shape).index_add_(1, child, posterior.edge_weight * built)  # (U, K)
     return posterior.gamma * into[position, k]
 
 
+def _gains(posterior: Posterior, *, evidence: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The lasting gains (beta^+ (K,), beta^- (K,), (g^+, g^-)): all of them, or with ``evidence`` only what a right
+    answer adds beyond any answer, (beta^+ - beta^-, 0) and (g^+ - g^-, 0) (see the module docstring)."""
+    if not evidence:
+        return posterior.learn_right, posterior.learn_wrong, posterior.general
+    zero = torch.zeros_like(posterior.learn_wrong)
+    general = torch.stack([posterior.general[0] - posterior.general[1], torch.zeros(())])
+    return posterior.learn_right - posterior.learn_wrong, zero, general
+
+
 def _knowledge_now(state: FilterState, who: torch.Tensor, k: torch.Tensor,
-                   time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Belief about d_{l,k} | mu_l carried forward to ``time`` (the stationary law if never answered):
-    (offset, coupling, variance). The OU transition scales d, so offset and coupling alike, by r = exp(-alpha dt)."""
+                   time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Belief about d_{l,k} | mu_l carried forward to ``time`` (the stationary law if never answered), and the
+    fading gains f_{l,k}: (offset, coupling, variance, fresh). The OU transition scales d, so offset and coupling
+    alike, by r = exp(-alpha dt), and f fades with it."""
     alpha, stationary = state.alpha[who], state.stationary[who]
     gap = time - state.last_seen[who, k]
     known = ~torch.isnan(gap)
     dt = torch.where(known, gap.clamp(min=0), 0.0)
     offset, variance = ou_predict(state.offset[who, k], state.variance[who, k], dt, alpha, stationary)
-    coupling = state.coupling[who, k] * torch.exp(-alpha * dt)
-    return torch.where(known, offset, 0.0), torch.where(known, coupling, 0.0), torch.where(known, variance, stationary)
+    r = torch.exp(-alpha * dt)
+    return (torch.where(known, offset, 0.0), torch.where(known, state.coupling[who, k] * r, 0.0),
+            torch.where(known, variance, stationary), torch.where(known, state.fresh[who, k] * r, 0.0))
 
 
 def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, concepts: torch.Tensor, *,
-                with_recency: bool = True) -> torch.Tensor:
+                evidence: bool = False) -> torch.Tensor:
     """The anchor of an item with these concepts (B, M), -1 padded: the mean over them of a_{l,k} + c_{l,k}
-    (practice on k and, along the graph's edges, on k's prerequisites), plus the general practice term and, unless
-    ``with_recency`` is False, the recency term h_l."""
+    (practice on k and, along the graph's edges, on k's prerequisites), plus the general practice term and the
+    recency term h_l. With ``evidence``, only the evidence gains of right answers (``_gains``), without h_l."""
+    learn_right, learn_wrong, general = _gains(posterior, evidence=evidence)
     present = concepts >= 0
     k = concepts.clamp(min=0)
     learner = who[:, None].expand_as(k)
-    built = practice_anchor(state.right[learner, k], state.wrong[learner, k], posterior.learn_right[k],
-                            posterior.learn_wrong[k])  # (B, M)
+    built = practice_anchor(state.right[learner, k], state.wrong[learner, k], learn_right[k], learn_wrong[k])  # (B, M)
     if len(posterior.edge_weight):
-        built = built + transfer_now(posterior, state, learner.flatten(), k.flatten()).reshape(k.shape)
+        built = built + transfer_now(posterior, state, learner.flatten(), k.flatten(), learn_right=learn_right,
+                                     learn_wrong=learn_wrong).reshape(k.shape)
     share = present / present.sum(dim=1, keepdim=True)  # (B, M)
-    general = practice_anchor(state.total_right[who], state.total_wrong[who], posterior.general[0],
-                              posterior.general[1])
-    anchor = (share * built).sum(dim=1) + general
-    if with_recency:
+    anchor = (share * built).sum(dim=1) + practice_anchor(state.total_right[who], state.total_wrong[who], general[0],
+                                                          general[1])
+    if not evidence:
         anchor = (anchor + posterior.recency[0] * state.recent_right[who]
                   + posterior.recency[1] * state.recent_wrong[who])
     return anchor
 
 
+def _slope(posterior: Posterior, concept: torch.Tensor, retry: torch.Tensor | None) -> torch.Tensor:
+    """kappa of each answer: kappa_k, or rho kappa_k on a retry (weaker evidence, see ``Answers.retries``)."""
+    kappa = posterior.discrimination[concept]
+    return kappa if retry is None else torch.where(retry, posterior.retry_weight * kappa, kappa)
+
+
 def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
                 difficulty: torch.Tensor, time: torch.Tensor, correct: torch.Tensor,
-                observe: torch.Tensor, concepts: torch.Tensor | None = None) -> torch.Tensor:
+                observe: torch.Tensor, concepts: torch.Tensor | None = None,
+                retry: torch.Tensor | None = None) -> torch.Tensor:
     """One answer for each learner in ``who`` (distinct): predict P(correct), then absorb the answer.
 
     ``concept`` is the item's main concept; ``concepts`` (B, M), -1 padded, main first, all of them when the
     item has several (see ``Answers``). The answer moves the level and d of the main concept, the practice counts
     of every one and the learner's recency sums; the others' d are carried forward to ``time``, which leaves their
-    law as it was (the OU transition composes), and the main concept's d gets the answer's fading gain. Where
+    law as it was (the OU transition composes), and the main concept gets the answer's fading gain. Where
     ``observe`` is False the answer is not read: the belief is only carried forward in time, and the practice
-    counts, the recency sums and the fading gain grow by the expected answer (p right, 1 - p wrong). Returns p,
-    shape (len(who),).
+    counts, the recency sums and the fading gain grow by the expected answer (p right, 1 - p wrong). ``retry``
+    (B,) bool marks retries, read with the weaker slope rho kappa_k. Returns p, shape (len(who),).
     """
     sets = concept_sets_of(concept, concepts)
-    offset_now, coupling_now, variance_now = _knowledge_now(state, who, concept, time)
+    offset_now, coupling_now, variance_now, fresh_now = _knowledge_now(state, who, concept, time)
     y = torch.where(observe, correct, 0.0)
     p, level_mean, level_var, offset, coupling, variance = answer_update(
-        state.level_mean[who], state.level_var[who], offset_now, coupling_now, variance_now,
-        difficulty - _anchor_now(posterior, state, who, sets), posterior.discrimination[concept], y)
+        state.level_mean[who], state.level_var[who], offset_now + fresh_now, coupling_now, variance_now,
+        difficulty - _anchor_now(posterior, state, who, sets), _slope(posterior, concept, retry), y)
+    offset = offset - fresh_now  # the update moved the evidence part only
     outcome = torch.where(observe, y, p)
     present = sets >= 0
     touched = sets[present]  # (T,) every concept of every item answered
     touched_who, at, touched_outcome = (value[:, None].expand_as(sets)[present] for value in (who, time, outcome))
     (state.offset[touched_who, touched], state.coupling[touched_who, touched],
-     state.variance[touched_who, touched]) = _knowledge_now(state, touched_who, touched, at)
+     state.variance[touched_who, touched], state.fresh[touched_who, touched]) = _knowledge_now(
+        state, touched_who, touched, at)
     state.last_seen[touched_who, touched] = at
     state.right[touched_who, touched] += touched_outcome
     state.wrong[touched_who, touched] += 1 - touched_outcome
@@ -157,32 +191,47 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     state.level_mean[who] = torch.where(observe, level_mean, state.level_mean[who])
     state.level_var[who] = torch.where(observe, level_var, state.level_var[who])
     gain = outcome * posterior.fading_gain[concept, 0] + (1 - outcome) * posterior.fading_gain[concept, 1]
-    state.offset[who, concept] = torch.where(observe, offset, offset_now) + gain
+    state.offset[who, concept] = torch.where(observe, offset, offset_now)
+    state.fresh[who, concept] = fresh_now + gain
     state.coupling[who, concept] = torch.where(observe, coupling, coupling_now)
     state.variance[who, concept] = torch.where(observe, variance, variance_now)
     return p
 
 
 def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
-                   difficulty: torch.Tensor, time: torch.Tensor, concepts: torch.Tensor | None = None,
-                   with_recency: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """P(correct) at ``time`` on items of these difficulties, without changing the state; with a 90 % interval.
-    ``concepts``: as in ``filter_step``, for items with several concepts. With ``with_recency`` False the recency
-    term h_l is left out: what the learner knows, apart from how their last few answers went (the mastery a
-    learner and their teacher read should not swing on every concept with each answer on one of them).
+                   difficulty: torch.Tensor, time: torch.Tensor,
+                   concepts: torch.Tensor | None = None) -> torch.Tensor:
+    """P(correct) at ``time`` on items of these difficulties (a first try), without changing the state: the
+    prediction, with the practice exposure and how the last answers went. ``concepts``: as in ``filter_step``, for
+    items with several concepts.
 
     z - b ~ N(m, v) (``answer_moments``, the item's anchor taken off b): p = Phi(lambda kappa m / sqrt(1 + lambda^2
-    kappa^2 v)), kappa the main concept's discrimination; the interval is sigmoid(kappa (m -+ 1.645 sqrt(v))).
+    kappa^2 v)), kappa the main concept's discrimination.
     """
-    offset, coupling, variance = _knowledge_now(state, who, concept, time)
+    offset, coupling, variance, fresh = _knowledge_now(state, who, concept, time)
     sets = concept_sets_of(concept, concepts)
+    m, v = answer_moments(state.level_mean[who], state.level_var[who], offset + fresh, coupling, variance,
+                          difficulty - _anchor_now(posterior, state, who, sets))
+    c, _, _ = probit_absorb(m, v, torch.ones_like(m), posterior.discrimination[concept])  # P(correct) = Phi(c)
+    return torch.special.ndtr(c)
+
+
+def filter_mastery(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
+                   difficulty: torch.Tensor, time: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Mastery at ``time``: what the evidence says the learner knows of each concept (the module docstring), as
+    the chance of a right answer on an item of this difficulty, with a 90 % interval.
+
+    u = mu + d - b + evidence anchor ~ N(m, v) (``answer_moments``); mastery is its median sigmoid(kappa m) and the
+    interval sigmoid(kappa (m -+ 1.645 sqrt(v))). The median moves with m alone: an answer moves m in its own
+    direction, while the spread it takes away cannot turn a right answer into a fall (as the predictive
+    probability can, for a concept believed weak) or a wrong one into a rise.
+    """
+    offset, coupling, variance, _ = _knowledge_now(state, who, concept, time)
     m, v = answer_moments(state.level_mean[who], state.level_var[who], offset, coupling, variance,
-                          difficulty - _anchor_now(posterior, state, who, sets, with_recency=with_recency))
+                          difficulty - _anchor_now(posterior, state, who, concept[:, None], evidence=True))
     kappa = posterior.discrimination[concept]
-    c, _, _ = probit_absorb(m, v, torch.ones_like(m), kappa)  # c of a right answer: P(correct) = Phi(c)
-    p = torch.special.ndtr(c)
     half_width = 1.6448536269514722 * torch.sqrt(v)
-    return p, torch.sigmoid(kappa * (m - half_width)), torch.sigmoid(kappa * (m + half_width))
+    return torch.sigmoid(kappa * m), torch.sigmoid(kappa * (m - half_width)), torch.sigmoid(kappa * (m + half_width))
 
 
 def item_difficulty_of(posterior: Posterior, item: torch.Tensor, concept: torch.Tensor) -> torch.Tensor:
@@ -212,10 +261,11 @@ def filter_run(posterior: Posterior, answers: Answers, *, observe: torch.Tensor,
     counts = torch.bincount(position, minlength=len(learner_ids))
     starts = torch.cumsum(counts, 0) - counts
     difficulty = item_difficulty_of(posterior, answers.item, answers.concept)
-    sets = answers.concept_sets()
+    sets, retry = answers.concept_sets(), answers.retries()
     for step in range(int(counts.max())):
         rows = order[starts[counts > step] + step]  # one row per learner that has a step-th answer
         prediction[rows] = filter_step(posterior, state, who=position[rows], concept=answers.concept[rows],
                                        difficulty=difficulty[rows], time=answers.time[rows],
-                                       correct=answers.correct[rows], observe=observe[rows], concepts=sets[rows])
+                                       correct=answers.correct[rows], observe=observe[rows], concepts=sets[rows],
+                                       retry=retry[rows])
     return prediction, state

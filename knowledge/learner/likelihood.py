@@ -40,13 +40,15 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                          learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
                          discrimination: torch.Tensor, fading_gain: torch.Tensor | None = None,
                          edge_weight: torch.Tensor | None = None, gamma: torch.Tensor | None = None,
-                         recency: torch.Tensor | None = None) -> torch.Tensor:
+                         recency: torch.Tensor | None = None, retry_weight: torch.Tensor | None = None
+                         ) -> torch.Tensor:
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l, and each
     concept's discrimination kappa_k (K,).
 
     With ``fading_gain`` (K, 2) (delta_k^+, delta_k^-), each answer's fading gain on its main concept is added to d
     after it; with ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is
-    added; with ``recency`` (2,) (eta^+, eta^-), the recency term h.
+    added; with ``recency`` (2,) (eta^+, eta^-), the recency term h; with ``retry_weight`` rho, a retry's
+    discrimination is rho kappa_k (weaker evidence, see ``Answers.retries``).
     Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
     ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
     learners answering one concept hundreds of times) multiplies.
@@ -68,6 +70,8 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
     concept = answers.concept[rows]  # (N,)
     kappa = discrimination[concept]  # (N,)
+    if retry_weight is not None:
+        kappa = torch.where(chains.retry, retry_weight * kappa, kappa)
     gain = torch.zeros(n)  # (N,)
     if fading_gain is not None:
         gain = torch.where(sign > 0, *fading_gain[concept].unbind(-1))

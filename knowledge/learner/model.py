@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pyro
 import pyro.distributions as dist
 import torch
+import torch.nn.functional as F
 from pyro.infer import SVI, Trace_ELBO
 from pyro.infer.autoguide import AutoNormal
 from pyro.optim import ClippedAdam
@@ -44,25 +45,35 @@ def model(cohort: Cohort, chains: Chains) -> None:
     r"""PSI-KT generative model with the knowledge paths filtered out (the model: ``knowledge.learner``'s docstring).
 
         population  trait_loc ~ N(TRAIT_PRIOR_LOC, 1),  trait_scale ~ HalfNormal(1)
-        course      beta^{+-} ~ N((0.2, 0.1), 0.5^2),  g^{+-} ~ N(0, 0.3^2),  delta^{+-} ~ N(0, 0.5^2),
-                    eta^{+-} ~ N(0, 0.3^2),  item_spread ~ HalfNormal(1)
-        concepts    b_k ~ N(0, 1.5^2),  beta_k^{+-} ~ N(beta^{+-}, 0.2^2),  delta_k^{+-} ~ N(delta^{+-}, 0.2^2),
-                    log kappa_k ~ N(0, 0.3^2)
+        course      beta^+ ~ N(0.2, 0.5^2),  u ~ N(-2, 1),  g^+ ~ N(0, 0.3^2),  v ~ N(-2, 1),
+                    delta^{+-} ~ N(0, 0.5^2),  eta^{+-} ~ N(0, 0.3^2),  item_spread ~ HalfNormal(1),
+                    logit rho ~ N(1, 1)
+        concepts    b_k ~ N(0, 1.5^2),  beta_k^+ ~ N(beta^+, 0.2^2),  u_k ~ N(u, 0.5^2),
+                    delta_k^{+-} ~ N(delta^{+-}, 0.2^2),  log kappa_k ~ N(0, 0.3^2)
+        gains       beta_k^- = beta_k^+ - softplus(u_k),  g^- = g^+ - softplus(v)
+                    (a wrong answer's lasting gain never exceeds a right one's)
         items       b_i ~ N(b_{k(i)}, item_spread^2)
         learners    s_l ~ N(trait_loc, diag trait_scale^2)
         edges       gamma ~ HalfNormal(1),  w_{jk} ~ HalfNormal(w0_{jk})   (only with ``cohort.edges``)
         answers     log p(y | ...) ~= sum_n log p(y_n | y_{<n})             (``chain_log_likelihood``, a factor)
+
+    rho in (0, 1) scales the discrimination of retries (``Answers.retries``): a retry is weaker evidence.
     """
     trait_loc = pyro.sample("trait_loc", dist.Normal(TRAIT_PRIOR_LOC, 1.0).to_event(1))  # (3,)
     trait_scale = pyro.sample("trait_scale", dist.HalfNormal(torch.ones(3)).to_event(1))  # (3,)
-    learn_loc = pyro.sample("learn_loc", dist.Normal(torch.tensor([0.2, 0.1]), 0.5).to_event(1))  # (2,) right, wrong
-    general = pyro.sample("general", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) right, wrong
+    learn_loc = pyro.sample("learn_loc", dist.Normal(0.2, 0.5))
+    learn_gap_loc = pyro.sample("learn_gap_loc", dist.Normal(-2.0, 1.0))
+    general_right = pyro.sample("general_right", dist.Normal(0.0, 0.3))
+    general_gap = pyro.sample("general_gap", dist.Normal(-2.0, 1.0))
+    general = torch.stack([general_right, general_right - F.softplus(general_gap)])  # (2,) right, wrong
+    retry_weight = torch.sigmoid(pyro.sample("retry_logit", dist.Normal(1.0, 1.0)))
     fading_loc = pyro.sample("fading_loc", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
     recency = pyro.sample("recency", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) eta^+, eta^-
     with pyro.plate("concepts", cohort.n_concepts):
         concept_difficulty = pyro.sample("concept_difficulty", dist.Normal(0.0, 1.5))  # (K,)
-        learn_right = pyro.sample("learn_right", dist.Normal(learn_loc[0], 0.2))  # (K,)
-        learn_wrong = pyro.sample("learn_wrong", dist.Normal(learn_loc[1], 0.2))  # (K,)
+        learn_right = pyro.sample("learn_right", dist.Normal(learn_loc, 0.2))  # (K,)
+        learn_gap = pyro.sample("learn_gap", dist.Normal(learn_gap_loc, 0.5))  # (K,)
+        learn_wrong = learn_right - F.softplus(learn_gap)  # (K,)
         fading_gain = pyro.sample("fading_gain", dist.Normal(fading_loc, 0.2).to_event(1))  # (K, 2) right, wrong
         log_discrimination = pyro.sample("log_discrimination", dist.Normal(0.0, 0.3))  # (K,)
     item_spread = pyro.sample("item_spread", dist.HalfNormal(1.0))
@@ -82,7 +93,8 @@ def model(cohort: Cohort, chains: Chains) -> None:
                                                 difficulty=item_difficulty[answers.item],
                                                 learn_right=learn_right, learn_wrong=learn_wrong, general=general,
                                                 discrimination=torch.exp(log_discrimination), fading_gain=fading_gain,
-                                                edge_weight=edge_weight, gamma=gamma, recency=recency))
+                                                edge_weight=edge_weight, gamma=gamma, recency=recency,
+                                                retry_weight=retry_weight))
 
 
 def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
@@ -137,7 +149,8 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
     return Posterior(
         trait_loc=median["trait_loc"], trait_scale=median["trait_scale"], traits=median["traits"],
         item_difficulty=median["item_difficulty"], concept_difficulty=median["concept_difficulty"],
-        learn_right=median["learn_right"], learn_wrong=median["learn_wrong"], fading_gain=median["fading_gain"],
-        discrimination=torch.exp(median["log_discrimination"]),
-        general=median["general"], recency=median["recency"], item_seen=seen, **edges,
+        learn_right=median["learn_right"], learn_wrong=median["learn_right"] - F.softplus(median["learn_gap"]),
+        fading_gain=median["fading_gain"], discrimination=torch.exp(median["log_discrimination"]),
+        general=torch.stack([median["general_right"], median["general_right"] - F.softplus(median["general_gap"])]),
+        recency=median["recency"], retry_weight=torch.sigmoid(median["retry_logit"]), item_seen=seen, **edges,
     )

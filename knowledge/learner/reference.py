@@ -12,11 +12,12 @@ For each answer of learner l, at time t, on item i with concepts S (main concept
                 r = exp(-alpha_l dt), mean <- r mean, var <- r^2 var + s_l^2 (1 - r^2); N(0, s_l^2) on a first answer
     2. anchor   mean over j in S of (a_{l,j} + c_{l,j}), plus general practice and h_l (``_anchor``), from the
                 counts of the answers before this one
-    3. predict  u = z - b_i = mu_l + anchor + d_{l,k} - b_i ~ N(m, v);  P(right) = Phi(lambda kappa_k m / sqrt(1 +
-                lambda^2 kappa_k^2 v)), the logistic curve sigmoid(kappa_k u) matched by a probit (``_probit``)
+    3. predict  u = z - b_i = mu_l + anchor + d_{l,k} + f_{l,k} - b_i ~ N(m, v);  P(right) = Phi(lambda kappa m /
+                sqrt(1 + lambda^2 kappa^2 v)), the logistic curve sigmoid(kappa u) matched by a probit (``_probit``),
+                kappa = kappa_k, or rho kappa_k on a retry (an item the learner answered before)
     4. absorb   the answer moves the Gaussian by the probit-matched moments (the filter's, over mu_l and d_{l,k}
-                jointly, when mu_l is not known); then d_{l,k} gets the fading gain delta_k^+ (right) or delta_k^-
-                (wrong)
+                jointly, when mu_l is not known); then the fading gain delta_k^+ (right) or delta_k^- (wrong) is
+                added to f_{l,k}, which fades as d does (r per step) and is practice, not evidence
     5. count    the answer is practice on every j in S, in the learner's totals and in the recency sums
 """
 
@@ -125,7 +126,8 @@ def log_likelihood_by_answer(answers: Answers, *, traits: torch.Tensor, difficul
                              learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
                              discrimination: torch.Tensor, fading_gain: torch.Tensor | None = None,
                              edges: torch.Tensor | None = None, edge_weight: torch.Tensor | None = None,
-                             gamma: torch.Tensor | None = None, recency: torch.Tensor | None = None) -> float:
+                             gamma: torch.Tensor | None = None, recency: torch.Tensor | None = None,
+                             retry_weight: torch.Tensor | None = None) -> float:
     """sum_n log p(y_n | the learner's earlier answers), what ``chain_log_likelihood`` computes from the same
     arguments (``edges`` (E, 2): those its chains were built with). Each learner's traits are given, so mu_l is
     known and d_{l,k} alone is filtered, one Gaussian per (learner, main concept)."""
@@ -137,10 +139,12 @@ def log_likelihood_by_answer(answers: Answers, *, traits: torch.Tensor, difficul
     n_concepts = len(co.learn_right)
     fading = [[0.0, 0.0]] * n_concepts if fading_gain is None else fading_gain.tolist()  # delta_k^+, delta_k^-
     kappa, b = discrimination.tolist(), difficulty.tolist()
-    concept, time, correct = answers.concept.tolist(), answers.time.tolist(), answers.correct.tolist()
-    concepts = _concept_lists(answers)
+    rho = 1.0 if retry_weight is None else float(retry_weight)
+    item, concept, time = answers.item.tolist(), answers.concept.tolist(), answers.time.tolist()
+    correct, concepts = answers.correct.tolist(), _concept_lists(answers)
     total = 0.0
     for learner, rows in _rows_by_learner(answers).items():
+        answered: set[int] = set()
         log_alpha, level, log_sigma = traits[learner].tolist()
         alpha = math.exp(log_alpha)
         stationary = math.exp(2.0 * log_sigma) / (2.0 * alpha)  # s_l^2 = sigma_l^2 / (2 alpha_l)
@@ -154,7 +158,8 @@ def log_likelihood_by_answer(answers: Answers, *, traits: torch.Tensor, difficul
             else:
                 mean, variance = 0.0, stationary
             m = level + _anchor(practice, concepts[n], co) + mean - b[n]  # E[z - b]
-            p_answer, shift, shrink = _probit(m, variance, right, kappa[k])
+            p_answer, shift, shrink = _probit(m, variance, right, kappa[k] * (rho if item[n] in answered else 1.0))
+            answered.add(item[n])
             total += math.log(max(p_answer, 1e-6))  # floored: one surprising answer cannot dominate
             gain = fading[k][0] if right else fading[k][1]
             d[k] = (mean + shift + gain, variance * (1.0 - shrink), time[n])
@@ -172,19 +177,22 @@ class Belief:
     alpha: float
     stationary: float  # s_l^2
     offset: dict[int, float] = field(default_factory=dict)
+    fresh: dict[int, float] = field(default_factory=dict)  # f_k, the fading gains, as of last_seen_k
     coupling: dict[int, float] = field(default_factory=dict)
     variance: dict[int, float] = field(default_factory=dict)
     last_seen: dict[int, float] = field(default_factory=dict)
     practice: Practice = field(default_factory=Practice)
 
-    def knowledge_now(self, k: int, time: float) -> tuple[float, float, float]:
-        """(offset, coupling, variance) of d_k | mu carried forward to ``time`` (the OU transition scales d, so
-        offset and coupling alike); never answered: the stationary law, (0, 0, s_l^2)."""
+    def knowledge_now(self, k: int, time: float) -> tuple[float, float, float, float]:
+        """(offset, coupling, variance) of d_k | mu and the fading gains f_k, carried forward to ``time`` (the OU
+        transition scales d, so offset and coupling alike, and f_k with them); never answered: the stationary law,
+        (0, 0, s_l^2, 0)."""
         if k not in self.last_seen:
-            return 0.0, 0.0, self.stationary
+            return 0.0, 0.0, self.stationary, 0.0
         dt = max(time - self.last_seen[k], 0.0)
         offset, variance = _ou(self.offset[k], self.variance[k], dt, self.alpha, self.stationary)
-        return offset, self.coupling[k] * math.exp(-self.alpha * dt), variance
+        r = math.exp(-self.alpha * dt)
+        return offset, self.coupling[k] * r, variance, self.fresh[k] * r
 
 
 def filter_by_answer(posterior: Posterior, answers: Answers, *, observe: torch.Tensor,
@@ -205,7 +213,9 @@ def filter_by_answer(posterior: Posterior, answers: Answers, *, observe: torch.T
     correct, read, concepts = answers.correct.tolist(), observe.tolist(), _concept_lists(answers)
     prediction = [0.0] * len(correct)
     beliefs = {}
+    rho = float(posterior.retry_weight)
     for learner, rows in _rows_by_learner(answers).items():
+        answered: set[int] = set()
         if traits is None:
             log_alpha, level, log_sigma = posterior.trait_loc.tolist()
             level_var = float(posterior.trait_scale[1]) ** 2
@@ -217,15 +227,17 @@ def filter_by_answer(posterior: Posterior, answers: Answers, *, observe: torch.T
         for n in rows:
             k, i = concept[n], item[n]
             b = item_difficulty[i] if item_seen[i] else concept_difficulty[k]  # never seen: its concept's
-            offset, coupling, variance = belief.knowledge_now(k, time[n])
-            # u = z - b = (1 + coupling) mu + e + offset + anchor - b, with e ~ N(0, variance) independent of mu
+            offset, coupling, variance, fresh = belief.knowledge_now(k, time[n])
+            # u = z - b = (1 + coupling) mu + e + offset + f + anchor - b, with e ~ N(0, variance) independent of mu
             loading = 1.0 + coupling
-            m = loading * belief.level_mean + offset - (b - _anchor(belief.practice, concepts[n], co))
+            m = loading * belief.level_mean + offset + fresh - (b - _anchor(belief.practice, concepts[n], co))
             v = loading * loading * belief.level_var + variance
-            q = PROBIT_SLOPE * kappa[k]
+            kappa_n = kappa[k] * (rho if i in answered else 1.0)
+            answered.add(i)
+            q = PROBIT_SLOPE * kappa_n
             prediction[n] = _normal_cdf(q * m / math.sqrt(1.0 + q * q * v))
             if read[n]:  # mu and e move by their covariances with u
-                _, shift, shrink = _probit(m, v, correct[n] == 1.0, kappa[k])
+                _, shift, shrink = _probit(m, v, correct[n] == 1.0, kappa_n)
                 level_var = belief.level_var
                 belief.level_mean += loading * level_var / v * shift
                 belief.level_var = level_var - (loading * level_var) ** 2 / v * shrink
@@ -238,10 +250,12 @@ def filter_by_answer(posterior: Posterior, answers: Answers, *, observe: torch.T
             else:
                 outcome = prediction[n]
             for j in concepts[n][1:]:  # the item's other concepts: d carried forward, which leaves its law as it was
-                belief.offset[j], belief.coupling[j], belief.variance[j] = belief.knowledge_now(j, time[n])
+                belief.offset[j], belief.coupling[j], belief.variance[j], belief.fresh[j] = belief.knowledge_now(
+                    j, time[n])
                 belief.last_seen[j] = time[n]
             gain = outcome * fading[k][0] + (1.0 - outcome) * fading[k][1]  # the fading gain, expected if not read
-            belief.offset[k], belief.coupling[k], belief.variance[k] = offset + gain, coupling, variance
+            belief.offset[k], belief.coupling[k], belief.variance[k] = offset, coupling, variance
+            belief.fresh[k] = fresh + gain
             belief.last_seen[k] = time[n]
             belief.practice.count(concepts[n], outcome)
         beliefs[learner] = belief

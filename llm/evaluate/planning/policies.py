@@ -15,7 +15,7 @@ from typing import Protocol
 import networkx as nx
 import torch
 
-from knowledge.learner.filter import filter_start, filter_step, filter_success
+from knowledge.learner.filter import filter_mastery, filter_start, filter_step, filter_success
 from llm.agents.planner import concept_path_plan
 from llm.agents.schema import ConceptBelief
 from llm.evaluate.planning.courses import MASTERY_TARGET, PlanningCourse
@@ -108,7 +108,7 @@ class _BeliefPolicy:
         """Believed mastery (n, K) on a typical item of each concept, and the width of its 90 % interval."""
         n_concepts = len(self.course.names)
         concept = torch.arange(n_concepts).repeat(len(who))
-        p, low, high = filter_success(self.posterior, self.state, who=who.repeat_interleave(n_concepts),
+        p, low, high = filter_mastery(self.posterior, self.state, who=who.repeat_interleave(n_concepts),
                                       concept=concept, difficulty=self.posterior.concept_difficulty[concept],
                                       time=torch.full((len(concept),), time))
         return p.view(len(who), n_concepts), (high - low).view(len(who), n_concepts)
@@ -121,7 +121,7 @@ class _BeliefPolicy:
         """For each learner, the item of its concept whose predicted success is nearest ITEM_SUCCESS_AIM."""
         candidates = self.items[concept]  # (n, J), -1 pads
         width = candidates.shape[1]
-        p, _, _ = filter_success(self.posterior, self.state, who=who.repeat_interleave(width),
+        p = filter_success(self.posterior, self.state, who=who.repeat_interleave(width),
                                  concept=concept.repeat_interleave(width),
                                  difficulty=self.posterior.item_difficulty[candidates.clamp(min=0).flatten()],
                                  time=torch.full((len(who) * width,), time))
@@ -214,7 +214,7 @@ class PracticePolicy(_BeliefPolicy):
              item_draw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         mastery, width = self.beliefs_now(who, time=time)
         n_items, n_concepts = len(self.course.item_difficulty), len(self.course.names)
-        success, _, _ = filter_success(self.posterior, self.state, who=who.repeat_interleave(n_items),
+        success = filter_success(self.posterior, self.state, who=who.repeat_interleave(n_items),
                                        concept=self.course.item_concept.repeat(len(who)),
                                        difficulty=self.course.item_difficulty.repeat(len(who)),
                                        time=torch.full((len(who) * n_items,), time))  # (n * I,)

@@ -56,6 +56,6 @@ def child_success_after_parent_practice(posterior: Posterior, rights_on_parent: 
     for t in range(rights_on_parent):
         filter_step(posterior, state, time=torch.tensor([float(t)]), correct=torch.tensor([1.0]), **one)
     state.level_mean[:] = 0.0  # the level learned from the parent's answers is not transfer: hold it still
-    p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
+    p = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
                              difficulty=torch.tensor([0.0]), time=torch.tensor([30.0]))
     return float(p)

@@ -55,7 +55,7 @@ def test_many_answers_on_one_concept_are_not_counted_as_independent_evidence_abo
     assert float(state.level_mean[0]) == pytest.approx(exact_level, abs=0.05)
     assert float(state.level_var[0]) == pytest.approx(exact_level_var, rel=0.15)
     for concept, exact in ((0, float((weight * right).sum())), (1, exact_new)):
-        p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([concept]),
+        p = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([concept]),
                                  difficulty=torch.tensor([0.0]), time=torch.tensor([0.0]))
         assert float(p) == pytest.approx(exact, abs=0.01)
 
@@ -95,7 +95,7 @@ def test_filter_prediction_with_transfer_matches_the_exact_predictive():
     posterior = two_concept_posterior(weight=0.7, gamma=1.5)
     state = filter_start(posterior, n_learners=1)
     state.right[0, 0], state.wrong[0, 0] = 5.0, 2.0
-    p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
+    p = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
                              difficulty=torch.tensor([0.3]), time=torch.tensor([1.0]))
     transfer = 1.5 * 0.7 * (0.4 * math.log(6) + 0.1 * math.log(3))
     mean = float(state.level_mean[0]) + transfer
@@ -109,7 +109,7 @@ def test_batched_predictions_with_transfer_equal_one_at_a_time():
     state = filter_start(posterior, n_learners=2)
     state.right[0], state.wrong[0], state.right[1] = torch.tensor([5.0, 1.0]), torch.tensor([2.0, 0.0]), 3.0
     who, concept = torch.tensor([0, 1, 0, 1]), torch.tensor([1, 1, 0, 0])
-    batched, _, _ = filter_success(posterior, state, who=who, concept=concept, difficulty=torch.zeros(4),
+    batched = filter_success(posterior, state, who=who, concept=concept, difficulty=torch.zeros(4),
                                    time=torch.ones(4))
     alone = [float(filter_success(posterior, state, who=who[i:i + 1], concept=concept[i:i + 1],
                                   difficulty=torch.zeros(1), time=torch.ones(1))[0]) for i in range(4)]
@@ -127,7 +127,7 @@ def _filtered_and_fitted_log_likelihood(posterior: Posterior, answers: Answers):
                                learn_wrong=posterior.learn_wrong, general=posterior.general,
                                discrimination=posterior.discrimination, fading_gain=posterior.fading_gain,
                                edge_weight=posterior.edge_weight, gamma=posterior.gamma,
-                               recency=posterior.recency)
+                               recency=posterior.recency, retry_weight=posterior.retry_weight)
     return filtered, float(fit), state
 
 
@@ -167,7 +167,7 @@ def test_an_item_with_two_concepts_is_practice_on_both():
         for t in range(6):
             filter_step(posterior, state, time=torch.tensor([float(t)]), correct=torch.tensor([1.0]), **step)
         state.level_mean[:] = 0.0  # the level learned from the answers is not practice: hold it still
-        p, _, _ = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
+        p = filter_success(posterior, state, who=torch.tensor([0]), concept=torch.tensor([1]),
                                  difficulty=torch.tensor([0.0]), time=torch.tensor([30.0]))
         return float(p)
 

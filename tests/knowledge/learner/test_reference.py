@@ -16,7 +16,8 @@ from tests.knowledge.learner.conftest import with_second_concepts
 EDGES = torch.tensor([[0, 1], [2, 1], [1, 2]])  # a cycle is allowed: counts, not z
 TERMS = {"transfer": {"edges": EDGES, "edge_weight": torch.tensor([0.8, 1.5, 0.4]), "gamma": torch.tensor(1.3)},
          "recency": {"recency": torch.tensor([0.4, -0.3])},
-         "fading": {"fading_gain": torch.tensor([[0.5, -0.2], [0.3, 0.0], [0.6, 0.1]])}}
+         "fading": {"fading_gain": torch.tensor([[0.5, -0.2], [0.3, 0.0], [0.6, 0.1]])},
+         "retry": {"retry_weight": torch.tensor(0.5)}}
 
 
 def _likelihood_inputs() -> tuple[Answers, dict]:
@@ -31,7 +32,8 @@ def _vectorised(answers: Answers, edges: torch.Tensor | None = None, **parameter
     return float(chain_log_likelihood(answers, chains_build(answers, edges=edges), **parameters))
 
 
-@pytest.mark.parametrize("terms", [(), ("transfer",), ("recency",), ("fading",), ("transfer", "recency", "fading")],
+@pytest.mark.parametrize("terms", [(), ("transfer",), ("recency",), ("fading",), ("retry",),
+                                   ("transfer", "recency", "fading", "retry")],
                          ids=lambda terms: "+".join(terms) or "plain")
 @pytest.mark.parametrize("several_concepts", [False, True], ids=["one concept", "several concepts"])
 def test_vectorised_chain_likelihood_equals_the_reference(terms, several_concepts):
@@ -89,7 +91,7 @@ def _random_posterior(generator: torch.Generator, *, n_learners: int, edges: boo
                      general=0.1 * normal(2), item_seen=torch.rand(N_ITEMS, generator=generator) < 0.7,
                      edges=RANDOM_EDGES[:n_edges], edge_weight=1.5 * torch.rand(n_edges, generator=generator),
                      edge_interval=torch.zeros(n_edges, 2), gamma=torch.tensor(1.3 if edges else 0.0),
-                     recency=torch.tensor([0.4, -0.3]))
+                     recency=torch.tensor([0.4, -0.3]), retry_weight=torch.tensor(0.6))
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -102,7 +104,8 @@ def test_chain_likelihood_of_interleaved_learners_equals_the_reference(seed, sev
     parameters = {"traits": posterior.traits, "difficulty": posterior.item_difficulty[answers.item],
                   "learn_right": posterior.learn_right, "learn_wrong": posterior.learn_wrong,
                   "general": posterior.general, "discrimination": posterior.discrimination,
-                  "fading_gain": posterior.fading_gain, "recency": posterior.recency}
+                  "fading_gain": posterior.fading_gain, "recency": posterior.recency,
+                  "retry_weight": posterior.retry_weight}
     if edges:
         parameters.update(edges=posterior.edges, edge_weight=posterior.edge_weight, gamma=posterior.gamma)
     assert _vectorised(answers, **parameters) == pytest.approx(log_likelihood_by_answer(answers, **parameters),
@@ -111,13 +114,13 @@ def test_chain_likelihood_of_interleaved_learners_equals_the_reference(seed, sev
 
 def _belief_row(belief: Belief, n_concepts: int) -> dict[str, list[float]]:
     """A learner's belief as ``FilterState``'s row holds it (never answered: the stationary law, no time)."""
-    never = (0.0, 0.0, belief.stationary, math.nan)
-    known = [(belief.offset[k], belief.coupling[k], belief.variance[k], belief.last_seen[k])
+    never = (0.0, 0.0, belief.stationary, math.nan, 0.0)
+    known = [(belief.offset[k], belief.coupling[k], belief.variance[k], belief.last_seen[k], belief.fresh[k])
              if k in belief.last_seen else never for k in range(n_concepts)]
     practice = belief.practice
     return {"level_mean": [belief.level_mean], "level_var": [belief.level_var],
             **{name: [row[j] for row in known] for j, name in enumerate(("offset", "coupling", "variance",
-                                                                           "last_seen"))},
+                                                                           "last_seen", "fresh"))},
             "right": [practice.right.get(k, 0.0) for k in range(n_concepts)],
             "wrong": [practice.wrong.get(k, 0.0) for k in range(n_concepts)],
             "total_right": [practice.total_right], "total_wrong": [practice.total_wrong],
