@@ -147,10 +147,10 @@ def _anchor_now(posterior: Posterior, state: FilterState, who: torch.Tensor, con
     return anchor
 
 
-def _slope(posterior: Posterior, concept: torch.Tensor, retry: torch.Tensor | None) -> torch.Tensor:
-    """kappa of each answer: kappa_k, or rho kappa_k on a retry (weaker evidence, see ``Answers.retries``)."""
-    kappa = posterior.discrimination[concept]
-    return kappa if retry is None else torch.where(retry, posterior.retry_weight * kappa, kappa)
+def _guess(posterior: Posterior, retry: torch.Tensor | None) -> torch.Tensor | None:
+    """The chance of each answer being right without the knowledge: the fitted f on a retry, else 0 (see
+    ``probit_absorb``)."""
+    return None if retry is None else torch.where(retry, posterior.retry_guess, 0.0)
 
 
 def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,
@@ -165,14 +165,16 @@ def filter_step(posterior: Posterior, state: FilterState, *, who: torch.Tensor, 
     law as it was (the OU transition composes), and the main concept gets the answer's fading gain. Where
     ``observe`` is False the answer is not read: the belief is only carried forward in time, and the practice
     counts, the recency sums and the fading gain grow by the expected answer (p right, 1 - p wrong). ``retry``
-    (B,) bool marks retries, read with the weaker slope rho kappa_k. Returns p, shape (len(who),).
+    (B,) bool marks retries, whose right answers are weaker evidence (``probit_absorb``'s guess). Returns p,
+    shape (len(who),).
     """
     sets = concept_sets_of(concept, concepts)
     offset_now, coupling_now, variance_now, fresh_now = _knowledge_now(state, who, concept, time)
     y = torch.where(observe, correct, 0.0)
     p, level_mean, level_var, offset, coupling, variance = answer_update(
         state.level_mean[who], state.level_var[who], offset_now + fresh_now, coupling_now, variance_now,
-        difficulty - _anchor_now(posterior, state, who, sets), _slope(posterior, concept, retry), y)
+        difficulty - _anchor_now(posterior, state, who, sets), posterior.discrimination[concept], y,
+        _guess(posterior, retry))
     offset = offset - fresh_now  # the update moved the evidence part only
     outcome = torch.where(observe, y, p)
     present = sets >= 0
@@ -212,8 +214,8 @@ def filter_success(posterior: Posterior, state: FilterState, *, who: torch.Tenso
     sets = concept_sets_of(concept, concepts)
     m, v = answer_moments(state.level_mean[who], state.level_var[who], offset + fresh, coupling, variance,
                           difficulty - _anchor_now(posterior, state, who, sets))
-    c, _, _ = probit_absorb(m, v, torch.ones_like(m), posterior.discrimination[concept])  # P(correct) = Phi(c)
-    return torch.special.ndtr(c)
+    log_p, _, _ = probit_absorb(m, v, torch.ones_like(m), posterior.discrimination[concept])
+    return torch.exp(log_p)
 
 
 def filter_mastery(posterior: Posterior, state: FilterState, *, who: torch.Tensor, concept: torch.Tensor,

@@ -20,27 +20,40 @@ def ou_predict(mean: torch.Tensor, variance: torch.Tensor, dt: torch.Tensor, alp
     return r * mean, r * r * variance + stationary * (1.0 - r * r)
 
 
-def probit_absorb(m: torch.Tensor, v: torch.Tensor, sign: torch.Tensor,
-                  discrimination: torch.Tensor) -> tuple[torch.Tensor, ...]:
+def probit_absorb(m: torch.Tensor, v: torch.Tensor, sign: torch.Tensor, discrimination: torch.Tensor,
+                  guess: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
     r"""One answer on u = z - b ~ N(m, v) with P(correct) = sigmoid(kappa u), the logistic curve matched by a probit,
     sigmoid(x) ~= Phi(lambda x) with lambda^2 = pi / 8, so that the posterior moments are exact for it
     (assumed-density filtering). With s = +1 for a right answer and -1 for a wrong one, and the probit's slope on u
     written q = lambda kappa:
 
-        c = s q m / sqrt(1 + q^2 v),    P(this answer) = Phi(c)
+        c = s q m / sqrt(1 + q^2 v),    P(this answer) = Z = Phi(c)
         g = phi(c) / Phi(c)
         m' - m = s q v g / sqrt(1 + q^2 v)                       (shift)
         1 - v' / v = q^2 v / (1 + q^2 v) g (c + g)               (shrink)
 
-    Returns (c, shift, shrink).
+    With a ``guess`` f (B,) (a retry, which may be right without the knowledge: from the feedback, or by
+    elimination), P(right | u) = f + (1 - f) Phi(q u); then Z = f + (1 - f) Phi(c) for a right answer and
+    (1 - f) Phi(c) for a wrong one, and g = (1 - f) phi(c) / Z in the same formulas (the moments stay exact). A
+    wrong answer's g does not depend on f; a right one's is smaller: a right retry is weaker evidence.
+
+    Returns (log Z, shift, shrink).
     """
     slope = PROBIT_SLOPE * discrimination
     spread = torch.sqrt(1.0 + slope * slope * v)
     c = sign * slope * m / spread
-    g = torch.exp(-0.5 * c * c - 0.5 * math.log(2 * math.pi) - torch.special.log_ndtr(c))
+    log_phi = -0.5 * c * c - 0.5 * math.log(2 * math.pi)
+    log_z = torch.special.log_ndtr(c)
+    if guess is None:
+        g = torch.exp(log_phi - log_z)
+    else:
+        keep = torch.log1p(-guess)  # log(1 - f)
+        floor = torch.log((guess * (sign > 0)).clamp(min=1e-30))  # log f for a right answer, none for a wrong one
+        log_z = torch.logaddexp(floor, keep + log_z)
+        g = torch.exp(keep + log_phi - log_z)
     shift = sign * slope * v * g / spread
     shrink = slope * slope * v / (spread * spread) * g * (c + g)
-    return c, shift, shrink
+    return log_z, shift, shrink
 
 
 def answer_moments(level_mean: torch.Tensor, level_var: torch.Tensor, offset: torch.Tensor, coupling: torch.Tensor,
@@ -53,7 +66,7 @@ def answer_moments(level_mean: torch.Tensor, level_var: torch.Tensor, offset: to
 
 def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, offset: torch.Tensor, coupling: torch.Tensor,
                   variance: torch.Tensor, difficulty: torch.Tensor, discrimination: torch.Tensor,
-                  correct: torch.Tensor) -> tuple[torch.Tensor, ...]:
+                  correct: torch.Tensor, guess: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
     r"""Absorb one answer on z = mu + d, with mu ~ N(level_mean, level_var) and d | mu ~ N(offset + coupling mu,
     variance), P(correct) = sigmoid(kappa (z - b)).
 
@@ -74,19 +87,24 @@ def answer_update(level_mean: torch.Tensor, level_var: torch.Tensor, offset: tor
     learner answers k again, and the other concepts' d_j | mu are untouched (they share only mu with this answer).
     With level_var = 0 (a fitted mu) the coupling stays 0 and d alone moves.
 
-    Returns P(correct) = Phi(lambda kappa m / sqrt(1 + lambda^2 kappa^2 v)) and the updated
-    (level_mean, level_var, offset, coupling, variance).
+    Returns P(correct) = f + (1 - f) Phi(lambda kappa m / sqrt(1 + lambda^2 kappa^2 v)) (f the ``guess`` of a
+    retry, see ``probit_absorb``; 0 for a first try) and the updated (level_mean, level_var, offset, coupling,
+    variance).
     """
     loading = 1.0 + coupling
     m, v = answer_moments(level_mean, level_var, offset, coupling, variance, difficulty)
     sign = 2.0 * correct - 1.0
-    c, shift, shrink = probit_absorb(m, v, sign, discrimination)
+    _, shift, shrink = probit_absorb(m, v, sign, discrimination, guess)
+    slope = PROBIT_SLOPE * discrimination
+    p = torch.special.ndtr(slope * m / torch.sqrt(1.0 + slope * slope * v))
+    if guess is not None:
+        p = guess + (1.0 - guess) * p
     new_level_mean = level_mean + loading * level_var / v * shift
     new_level_var = level_var - (loading * level_var) ** 2 / v * shrink
     cross = -loading * level_var * variance / v * shrink  # Cov(mu, e) after the answer
     regression = torch.where(new_level_var > 0, cross / new_level_var.clamp(min=1e-12), 0.0)
     return (
-        torch.special.ndtr(sign * c),
+        p,
         new_level_mean,
         new_level_var,
         offset + variance / v * shift - regression * new_level_mean,

@@ -40,15 +40,15 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
                          learn_right: torch.Tensor, learn_wrong: torch.Tensor, general: torch.Tensor,
                          discrimination: torch.Tensor, fading_gain: torch.Tensor | None = None,
                          edge_weight: torch.Tensor | None = None, gamma: torch.Tensor | None = None,
-                         recency: torch.Tensor | None = None, retry_weight: torch.Tensor | None = None
+                         recency: torch.Tensor | None = None, retry_guess: torch.Tensor | None = None
                          ) -> torch.Tensor:
     """sum_n log p(y_n | earlier answers of the same chain), given every learner's traits (L, 3) and mu_l, and each
     concept's discrimination kappa_k (K,).
 
     With ``fading_gain`` (K, 2) (delta_k^+, delta_k^-), each answer's fading gain on its main concept is added to d
     after it; with ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is
-    added; with ``recency`` (2,) (eta^+, eta^-), the recency term h; with ``retry_weight`` rho, a retry's
-    discrimination is rho kappa_k (weaker evidence, see ``Answers.retries``).
+    added; with ``recency`` (2,) (eta^+, eta^-), the recency term h; with ``retry_guess`` f, a retry (see
+    ``Answers.retries``) is right without the knowledge with chance f (``probit_absorb``'s guess).
     Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
     ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
     learners answering one concept hundreds of times) multiplies.
@@ -70,8 +70,7 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
     concept = answers.concept[rows]  # (N,)
     kappa = discrimination[concept]  # (N,)
-    if retry_weight is not None:
-        kappa = torch.where(chains.retry, retry_weight * kappa, kappa)
+    guess = None if retry_guess is None else torch.where(chains.retry, retry_guess, 0.0)  # (N,)
     gain = torch.zeros(n)  # (N,)
     if fading_gain is not None:
         gain = torch.where(sign > 0, *fading_gain[concept].unbind(-1))
@@ -82,6 +81,7 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     renewed = stationary[later] * (1.0 - kept)  # (N - first,) s^2 (1 - r^2)
     levels, signs = torch.split(level, chains.rank_sizes), torch.split(sign, chains.rank_sizes)
     gains, kappas = torch.split(gain, chains.rank_sizes), torch.split(kappa, chains.rank_sizes)
+    guesses = [None] * len(chains.rank_sizes) if guess is None else torch.split(guess, chains.rank_sizes)
     decays = (None, *torch.split(decay, chains.rank_sizes[1:]))
     keeps = (None, *torch.split(kept, chains.rank_sizes[1:]))
     renewals = (None, *torch.split(renewed, chains.rank_sizes[1:]))
@@ -94,11 +94,11 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
             before = chains.previous[r]
             mean = decays[r] * mean[before]
             variance = torch.addcmul(renewals[r], keeps[r], variance[before])
-        score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r], kappas[r])
+        score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r], kappas[r], guesses[r])
         scores.append(score)
         mean = mean + shift + gains[r]
         variance = variance * (1.0 - shrink)
     if not scores:
         return torch.zeros(())
-    # log p(y_n | earlier) = log Phi(c_n); floored at log 1e-6 so that one surprising answer cannot dominate
-    return torch.special.log_ndtr(torch.cat(scores)).clamp(min=math.log(1e-6)).sum()
+    # log p(y_n | earlier), floored at log 1e-6 so that one surprising answer cannot dominate
+    return torch.cat(scores).clamp(min=math.log(1e-6)).sum()

@@ -47,7 +47,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
         population  trait_loc ~ N(TRAIT_PRIOR_LOC, 1),  trait_scale ~ HalfNormal(1)
         course      beta^+ ~ N(0.2, 0.5^2),  u ~ N(-2, 1),  g^+ ~ N(0, 0.3^2),  v ~ N(-2, 1),
                     delta^{+-} ~ N(0, 0.5^2),  eta^{+-} ~ N(0, 0.3^2),  item_spread ~ HalfNormal(1),
-                    logit rho ~ N(1, 1)
+                    logit f ~ N(-2, 1)
         concepts    b_k ~ N(0, 1.5^2),  beta_k^+ ~ N(beta^+, 0.2^2),  u_k ~ N(u, 0.5^2),
                     delta_k^{+-} ~ N(delta^{+-}, 0.2^2),  log kappa_k ~ N(0, 0.3^2)
         gains       beta_k^- = beta_k^+ - softplus(u_k),  g^- = g^+ - softplus(v)
@@ -57,7 +57,8 @@ def model(cohort: Cohort, chains: Chains) -> None:
         edges       gamma ~ HalfNormal(1),  w_{jk} ~ HalfNormal(w0_{jk})   (only with ``cohort.edges``)
         answers     log p(y | ...) ~= sum_n log p(y_n | y_{<n})             (``chain_log_likelihood``, a factor)
 
-    rho in (0, 1) scales the discrimination of retries (``Answers.retries``): a retry is weaker evidence.
+    A retry (``Answers.retries``) is right without the knowledge with chance f: its right answer is weaker
+    evidence (``knowledge.learner.gaussian.probit_absorb``).
     """
     trait_loc = pyro.sample("trait_loc", dist.Normal(TRAIT_PRIOR_LOC, 1.0).to_event(1))  # (3,)
     trait_scale = pyro.sample("trait_scale", dist.HalfNormal(torch.ones(3)).to_event(1))  # (3,)
@@ -66,7 +67,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
     general_right = pyro.sample("general_right", dist.Normal(0.0, 0.3))
     general_gap = pyro.sample("general_gap", dist.Normal(-2.0, 1.0))
     general = torch.stack([general_right, general_right - F.softplus(general_gap)])  # (2,) right, wrong
-    retry_weight = torch.sigmoid(pyro.sample("retry_logit", dist.Normal(1.0, 1.0)))
+    retry_guess = torch.sigmoid(pyro.sample("retry_logit", dist.Normal(-2.0, 1.0)))
     fading_loc = pyro.sample("fading_loc", dist.Normal(torch.zeros(2), 0.5).to_event(1))  # (2,) right, wrong
     recency = pyro.sample("recency", dist.Normal(torch.zeros(2), 0.3).to_event(1))  # (2,) eta^+, eta^-
     with pyro.plate("concepts", cohort.n_concepts):
@@ -94,7 +95,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
                                                 learn_right=learn_right, learn_wrong=learn_wrong, general=general,
                                                 discrimination=torch.exp(log_discrimination), fading_gain=fading_gain,
                                                 edge_weight=edge_weight, gamma=gamma, recency=recency,
-                                                retry_weight=retry_weight))
+                                                retry_guess=retry_guess))
 
 
 def cohort_fit(cohort: Cohort, *, steps: int = 300, learning_rate: float = 0.03, seed: int = 0,
@@ -152,5 +153,5 @@ def _posterior_median(guide: AutoNormal, cohort: Cohort, chains: Chains) -> Post
         learn_right=median["learn_right"], learn_wrong=median["learn_right"] - F.softplus(median["learn_gap"]),
         fading_gain=median["fading_gain"], discrimination=torch.exp(median["log_discrimination"]),
         general=torch.stack([median["general_right"], median["general_right"] - F.softplus(median["general_gap"])]),
-        recency=median["recency"], retry_weight=torch.sigmoid(median["retry_logit"]), item_seen=seen, **edges,
+        recency=median["recency"], retry_guess=torch.sigmoid(median["retry_logit"]), item_seen=seen, **edges,
     )

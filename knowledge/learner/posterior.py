@@ -33,4 +33,4 @@ class Posterior:
     edge_interval: torch.Tensor = field(default_factory=lambda: torch.empty(0, 2))  # (E, 2) 90 % credible interval
     gamma: torch.Tensor = field(default_factory=lambda: torch.tensor(0.0))  # () transfer rate
     recency: torch.Tensor = field(default_factory=lambda: torch.zeros(2))  # (2,) eta^+, eta^- of the recency term
-    retry_weight: torch.Tensor = field(default_factory=lambda: torch.tensor(1.0))  # () rho: a retry's discrimination
+    retry_guess: torch.Tensor = field(default_factory=lambda: torch.tensor(0.0))  # () f: a retry right unknowing

@@ -13,8 +13,8 @@ For each answer of learner l, at time t, on item i with concepts S (main concept
     2. anchor   mean over j in S of (a_{l,j} + c_{l,j}), plus general practice and h_l (``_anchor``), from the
                 counts of the answers before this one
     3. predict  u = z - b_i = mu_l + anchor + d_{l,k} + f_{l,k} - b_i ~ N(m, v);  P(right) = Phi(lambda kappa m /
-                sqrt(1 + lambda^2 kappa^2 v)), the logistic curve sigmoid(kappa u) matched by a probit (``_probit``),
-                kappa = kappa_k, or rho kappa_k on a retry (an item the learner answered before)
+                sqrt(1 + lambda^2 kappa^2 v)), the logistic curve sigmoid(kappa u) matched by a probit (``_probit``);
+                on a retry (an item the learner answered before) f + (1 - f) times that, f the guess
     4. absorb   the answer moves the Gaussian by the probit-matched moments (the filter's, over mu_l and d_{l,k}
                 jointly, when mu_l is not known); then the fading gain delta_k^+ (right) or delta_k^- (wrong) is
                 added to f_{l,k}, which fades as d does (r per step) and is practice, not evidence
@@ -96,17 +96,19 @@ def _normal_cdf(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
-def _probit(m: float, v: float, right: bool, kappa: float) -> tuple[float, float, float]:
-    """The answer on u ~ N(m, v), P(right | u) = sigmoid(kappa u) ~= Phi(lambda kappa u): with s = +1 (right) or
-    -1 (wrong), q = lambda kappa, c = s q m / sqrt(1 + q^2 v) and g = phi(c) / Phi(c), returns
-    (P(this answer) = Phi(c), the shift of u's mean s q v g / sqrt(1 + q^2 v), the shrink of its variance
-    1 - v'/v = q^2 v / (1 + q^2 v) g (c + g))."""
+def _probit(m: float, v: float, right: bool, kappa: float, guess: float = 0.0) -> tuple[float, float, float]:
+    """The answer on u ~ N(m, v), P(right | u) = f + (1 - f) sigmoid(kappa u) ~= f + (1 - f) Phi(lambda kappa u),
+    f the guess (0 but on a retry): with s = +1 (right) or -1 (wrong), q = lambda kappa, c = s q m / sqrt(1 + q^2 v),
+    Z = P(this answer) = f + (1 - f) Phi(c) if right, (1 - f) Phi(c) if wrong, and g = (1 - f) phi(c) / Z, returns
+    (Z, the shift of u's mean s q v g / sqrt(1 + q^2 v), the shrink of its variance 1 - v'/v = q^2 v / (1 + q^2 v)
+    g (c + g))."""
     q = PROBIT_SLOPE * kappa
     s = 1.0 if right else -1.0
     spread = math.sqrt(1.0 + q * q * v)
     c = s * q * m / spread
-    g = math.exp(-0.5 * c * c) / math.sqrt(2.0 * math.pi) / _normal_cdf(c)
-    return _normal_cdf(c), s * q * v * g / spread, q * q * v / (spread * spread) * g * (c + g)
+    z = (guess if right else 0.0) + (1.0 - guess) * _normal_cdf(c)
+    g = (1.0 - guess) * math.exp(-0.5 * c * c) / math.sqrt(2.0 * math.pi) / z
+    return z, s * q * v * g / spread, q * q * v / (spread * spread) * g * (c + g)
 
 
 def _rows_by_learner(answers: Answers) -> dict[int, list[int]]:
@@ -127,7 +129,7 @@ def log_likelihood_by_answer(answers: Answers, *, traits: torch.Tensor, difficul
                              discrimination: torch.Tensor, fading_gain: torch.Tensor | None = None,
                              edges: torch.Tensor | None = None, edge_weight: torch.Tensor | None = None,
                              gamma: torch.Tensor | None = None, recency: torch.Tensor | None = None,
-                             retry_weight: torch.Tensor | None = None) -> float:
+                             retry_guess: torch.Tensor | None = None) -> float:
     """sum_n log p(y_n | the learner's earlier answers), what ``chain_log_likelihood`` computes from the same
     arguments (``edges`` (E, 2): those its chains were built with). Each learner's traits are given, so mu_l is
     known and d_{l,k} alone is filtered, one Gaussian per (learner, main concept)."""
@@ -139,7 +141,7 @@ def log_likelihood_by_answer(answers: Answers, *, traits: torch.Tensor, difficul
     n_concepts = len(co.learn_right)
     fading = [[0.0, 0.0]] * n_concepts if fading_gain is None else fading_gain.tolist()  # delta_k^+, delta_k^-
     kappa, b = discrimination.tolist(), difficulty.tolist()
-    rho = 1.0 if retry_weight is None else float(retry_weight)
+    guess = 0.0 if retry_guess is None else float(retry_guess)
     item, concept, time = answers.item.tolist(), answers.concept.tolist(), answers.time.tolist()
     correct, concepts = answers.correct.tolist(), _concept_lists(answers)
     total = 0.0
@@ -158,7 +160,7 @@ def log_likelihood_by_answer(answers: Answers, *, traits: torch.Tensor, difficul
             else:
                 mean, variance = 0.0, stationary
             m = level + _anchor(practice, concepts[n], co) + mean - b[n]  # E[z - b]
-            p_answer, shift, shrink = _probit(m, variance, right, kappa[k] * (rho if item[n] in answered else 1.0))
+            p_answer, shift, shrink = _probit(m, variance, right, kappa[k], guess if item[n] in answered else 0.0)
             answered.add(item[n])
             total += math.log(max(p_answer, 1e-6))  # floored: one surprising answer cannot dominate
             gain = fading[k][0] if right else fading[k][1]
@@ -213,7 +215,7 @@ def filter_by_answer(posterior: Posterior, answers: Answers, *, observe: torch.T
     correct, read, concepts = answers.correct.tolist(), observe.tolist(), _concept_lists(answers)
     prediction = [0.0] * len(correct)
     beliefs = {}
-    rho = float(posterior.retry_weight)
+    guess = float(posterior.retry_guess)
     for learner, rows in _rows_by_learner(answers).items():
         answered: set[int] = set()
         if traits is None:
@@ -232,12 +234,12 @@ def filter_by_answer(posterior: Posterior, answers: Answers, *, observe: torch.T
             loading = 1.0 + coupling
             m = loading * belief.level_mean + offset + fresh - (b - _anchor(belief.practice, concepts[n], co))
             v = loading * loading * belief.level_var + variance
-            kappa_n = kappa[k] * (rho if i in answered else 1.0)
+            f = guess if i in answered else 0.0
             answered.add(i)
-            q = PROBIT_SLOPE * kappa_n
-            prediction[n] = _normal_cdf(q * m / math.sqrt(1.0 + q * q * v))
+            q = PROBIT_SLOPE * kappa[k]
+            prediction[n] = f + (1.0 - f) * _normal_cdf(q * m / math.sqrt(1.0 + q * q * v))
             if read[n]:  # mu and e move by their covariances with u
-                _, shift, shrink = _probit(m, v, correct[n] == 1.0, kappa_n)
+                _, shift, shrink = _probit(m, v, correct[n] == 1.0, kappa[k], f)
                 level_var = belief.level_var
                 belief.level_mean += loading * level_var / v * shift
                 belief.level_var = level_var - (loading * level_var) ** 2 / v * shrink

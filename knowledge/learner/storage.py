@@ -18,12 +18,12 @@ def posterior_to_dict(posterior: Posterior) -> dict[str, list]:
 # Values a stored posterior may lack, with their shapes and their defaults given the rest of it: snapshots from
 # before transfer have no edges and gamma 0; snapshots from before fading gains have none (a zero row per concept),
 # nor, from before discrimination, any discrimination (1 per concept), nor, from before the recency term, its
-# coefficients (0: no recency), nor, from before retries were told apart, their weight (1).
+# coefficients (0: no recency), nor, from before retries were told apart, their guess (0).
 _OPTIONAL = {"edges": ((-1, 2), lambda data: []), "edge_weight": ((-1,), lambda data: []),
              "edge_interval": ((-1, 2), lambda data: []), "gamma": ((), lambda data: 0.0),
              "fading_gain": ((-1, 2), lambda data: [[0.0, 0.0]] * len(data["concept_difficulty"])),
              "discrimination": ((-1,), lambda data: [1.0] * len(data["concept_difficulty"])),
-             "recency": ((2,), lambda data: [0.0, 0.0]), "retry_weight": ((), lambda data: 1.0)}
+             "recency": ((2,), lambda data: [0.0, 0.0]), "retry_guess": ((), lambda data: 0.0)}
 
 
 def posterior_from_dict(data: dict[str, list]) -> Posterior:

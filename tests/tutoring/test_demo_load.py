@@ -1,12 +1,17 @@
 """The demo: our course, the accounts the README promises, a history that fills the dashboards; safe to repeat."""
 
+import uuid
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
 from knowledge.models import Concept, ConceptState, Prerequisite
+from tests.conftest import wrong_answer
+from tutoring import services
 from tutoring.demo.load import DEMO_PASSWORD
-from tutoring.models import Attempt, Classroom, Item, User
+from tutoring.learner_model import course_learner_model
+from tutoring.models import Attempt, Classroom, Course, Item, User
 from tutoring.selectors import class_mastery_grid
 
 pytestmark = pytest.mark.slow  # the demo simulates weeks of a class's practice, then fits the learner model to it
@@ -56,3 +61,34 @@ def test_loading_the_demo_again_stores_nothing_new(loaded):
     counts = [m.objects.count() for m in (User, Attempt, Item, Concept, Prerequisite, ConceptState)]
     call_command("demo_load")
     assert [m.objects.count() for m in (User, Attempt, Item, Concept, Prerequisite, ConceptState)] == counts
+
+
+def _focused_answers(student: User, concept: Concept, rights: list[bool]) -> list[float]:
+    """The student practises one concept, giving these answers; the mastery of it shown after each."""
+    session = services.session_start(learner=student, course=Course.objects.get(pk=concept.course_id),
+                                       focus=concept)
+    shown = []
+    for right in rights:
+        session.refresh_from_db()
+        item = session.current_item
+        result = services.attempt_record(session=session, item_id=item.id, client_id=uuid.uuid4(),
+                                         response=item.answer if right else wrong_answer(item))
+        shown.append(result.mastery[concept.id].p)
+        session.refresh_from_db()
+        if session.current_solved:
+            services.session_item_advance(session=session)
+    return shown
+
+
+def test_four_wrong_answers_lower_a_demo_students_mastery_and_right_ones_raise_it(loaded):
+    student = User.objects.get(username="student05")
+    model = course_learner_model(course_id=Classroom.objects.get(students=student).course_id)
+    practised = [c for c in Concept.objects.order_by("position") if model.beliefs(
+        learner_id=student.id, concept_ids=[c.id], at=timezone.now())[c.id].answers]
+    concept = practised[len(practised) // 2]
+    start = model.mastery(learner_ids=[student.id], at=timezone.now())[student.id, concept.id].p
+    wrong = _focused_answers(student, concept, [False] * 4)
+    assert all(later <= earlier for earlier, later in zip([start, *wrong], wrong, strict=False))
+    assert wrong[-1] < start - 0.02
+    right = _focused_answers(student, concept, [True] * 3)
+    assert all(later >= earlier for earlier, later in zip([wrong[-1], *right], right, strict=False))

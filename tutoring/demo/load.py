@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -63,17 +63,42 @@ def _school_days(now: datetime, weeks: int) -> list[datetime]:
     return [day for day in days if day.weekday() < 5 and day < now]
 
 
+# How the simulated students learn, on the learner model's logit scale: as fits to real classes find, a right answer
+# leaves a larger lasting gain than a wrong one, and every answer a fresh gain that fades over days.
+LASTING_GAIN_RIGHT = 0.35
+LASTING_GAIN_WRONG = 0.1
+FRESH_GAIN = 0.3
+FRESH_DAYS = 3.0  # a fresh gain falls to 1/e of itself in this many days
+HINT_GAIN = 0.12  # P(right) added by each hint shown
+
+
 @dataclass
 class SimulatedStudent:
-    """A student's true knowledge: skill plus what practice on each concept has added."""
+    """A student's true knowledge: a skill, and per concept the answers given and the fresh gain of recent practice
+    (as of the last answer), scaled by the student's pace of learning."""
 
     skill: float
     pace: float
-    practice: dict[int, int]
+    right: dict[int, int] = field(default_factory=dict)
+    wrong: dict[int, int] = field(default_factory=dict)
+    fresh: dict[int, tuple[float, datetime]] = field(default_factory=dict)
 
-    def p_correct(self, item: Item, concepts: tuple[int, ...], hints: int) -> float:
-        learned = sum(self.pace * math.log1p(self.practice.get(c, 0)) for c in concepts) / len(concepts)
-        return min(0.97, 1 / (1 + math.exp(-(self.skill + learned - item.difficulty))) + 0.12 * hints)
+    def _knowledge(self, concept_id: int, at: datetime) -> float:
+        lasting = (LASTING_GAIN_RIGHT * math.log1p(self.right.get(concept_id, 0))
+                   + LASTING_GAIN_WRONG * math.log1p(self.wrong.get(concept_id, 0)))
+        fresh, since = self.fresh.get(concept_id, (0.0, at))
+        return self.pace * lasting + fresh * math.exp(-(at - since).total_seconds() / 86400 / FRESH_DAYS)
+
+    def p_correct(self, item: Item, concepts: tuple[int, ...], *, hints: int, at: datetime) -> float:
+        learned = sum(self._knowledge(c, at) for c in concepts) / len(concepts)
+        return min(0.97, 1 / (1 + math.exp(-(self.skill + learned - item.difficulty))) + HINT_GAIN * hints)
+
+    def answered(self, concepts: tuple[int, ...], *, correct: bool, at: datetime) -> None:
+        for c in concepts:
+            counts = self.right if correct else self.wrong
+            counts[c] = counts.get(c, 0) + 1
+            fresh, since = self.fresh.get(c, (0.0, at))
+            self.fresh[c] = (fresh * math.exp(-(at - since).total_seconds() / 86400 / FRESH_DAYS) + FRESH_GAIN, at)
 
 
 def _lesson(student: User, simulated: SimulatedStudent, course: Course, concept: Concept, *, at: datetime,
@@ -86,15 +111,15 @@ def _lesson(student: User, simulated: SimulatedStudent, course: Course, concept:
             if rng.random() < 0.2 and session.hints_shown < len(item.hints):
                 services.hint_reveal(session=session, item_id=item.id)
                 session.refresh_from_db()
-            correct = rng.random() < simulated.p_correct(item, concept_sets[item.id], session.hints_shown)
             at += timedelta(seconds=rng.randint(25, 150))
+            p = simulated.p_correct(item, concept_sets[item.id], hints=session.hints_shown, at=at)
+            correct = rng.random() < p
             services.attempt_record(
                 session=session, item_id=item.id, response=item.answer if correct else _wrong_answer(item, rng),
                 client_id=uuid.uuid5(DEMO_NAMESPACE, f"{student.username}:{serial[0]}"), at=at, notify=False,
             )
             serial[0] += 1
-            for concept_id in concept_sets[item.id]:
-                simulated.practice[concept_id] = simulated.practice.get(concept_id, 0) + 1
+            simulated.answered(concept_sets[item.id], correct=correct, at=at)
             session.refresh_from_db()
             if correct:
                 break
@@ -114,7 +139,7 @@ def _simulate_class(classroom: Classroom, *, lessons_behind: int, now: datetime)
         if Attempt.objects.filter(learner=student).exists():
             continue
         rng = random.Random(student.username)
-        simulated = SimulatedStudent(skill=rng.gauss(0.4, 0.9), pace=abs(rng.gauss(0.6, 0.3)), practice={})
+        simulated = SimulatedStudent(skill=rng.gauss(0.4, 0.9), pace=abs(rng.gauss(0.6, 0.3)))
         serial = [0]
         with transaction.atomic():
             for day, concept in plan:

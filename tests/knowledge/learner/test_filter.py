@@ -127,7 +127,7 @@ def _filtered_and_fitted_log_likelihood(posterior: Posterior, answers: Answers):
                                learn_wrong=posterior.learn_wrong, general=posterior.general,
                                discrimination=posterior.discrimination, fading_gain=posterior.fading_gain,
                                edge_weight=posterior.edge_weight, gamma=posterior.gamma,
-                               recency=posterior.recency, retry_weight=posterior.retry_weight)
+                               recency=posterior.recency, retry_guess=posterior.retry_guess)
     return filtered, float(fit), state
 
 

@@ -42,7 +42,7 @@ def posteriors(draw) -> Posterior:
         edge_weight=torch.tensor(draw(st.lists(st.floats(0.0, 2.0), min_size=len(EDGES), max_size=len(EDGES)))),
         edge_interval=torch.zeros(len(EDGES), 2), gamma=torch.tensor(draw(st.floats(0.0, 2.0))),
         recency=torch.tensor(draw(st.lists(floats, min_size=2, max_size=2))),
-        retry_weight=torch.tensor(draw(st.floats(0.1, 1.0))))
+        retry_guess=torch.tensor(draw(st.floats(0.0, 0.9))))
 
 
 def _answer(posterior: Posterior, state: FilterState, *, item: int, right: bool, time: float, retry: bool,
@@ -109,8 +109,21 @@ def test_a_stored_fit_from_before_the_constraint_loads_with_it():
                           fading_gain=torch.zeros(2, 2), discrimination=torch.ones(2),
                           general=torch.tensor([0.0, 0.1]), item_seen=torch.ones(1, dtype=torch.bool))
     stored = posterior_to_dict(posterior)
-    del stored["retry_weight"]
+    del stored["retry_guess"]
     loaded = posterior_from_dict(stored)
     assert loaded.learn_wrong.tolist() == pytest.approx([0.1, 0.1])
     assert loaded.learn_right.tolist() == pytest.approx([0.1, 0.3])
-    assert loaded.general.tolist() == [0.0, 0.0] and float(loaded.retry_weight) == 1.0
+    assert loaded.general.tolist() == [0.0, 0.0] and float(loaded.retry_guess) == 0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(posterior=posteriors(), history=answers, item=st.integers(0, N_ITEMS - 1), right=st.booleans())
+def test_a_retry_moves_mastery_less_than_a_first_try(posterior, history, item, right):
+    state, time = _state_after(posterior, history, fitted=False)
+    before = _mastery(posterior, state, time=time)
+    moved = {}
+    for retry in (False, True):
+        copy_of_state = copy.deepcopy(state)
+        _answer(posterior, copy_of_state, item=item, right=right, time=time, retry=retry)
+        moved[retry] = (_mastery(posterior, copy_of_state, time=time) - before).abs()
+    assert torch.all(moved[True] <= moved[False] + TOLERANCE)

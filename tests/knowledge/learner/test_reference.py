@@ -17,7 +17,7 @@ EDGES = torch.tensor([[0, 1], [2, 1], [1, 2]])  # a cycle is allowed: counts, no
 TERMS = {"transfer": {"edges": EDGES, "edge_weight": torch.tensor([0.8, 1.5, 0.4]), "gamma": torch.tensor(1.3)},
          "recency": {"recency": torch.tensor([0.4, -0.3])},
          "fading": {"fading_gain": torch.tensor([[0.5, -0.2], [0.3, 0.0], [0.6, 0.1]])},
-         "retry": {"retry_weight": torch.tensor(0.5)}}
+         "retry": {"retry_guess": torch.tensor(0.5)}}
 
 
 def _likelihood_inputs() -> tuple[Answers, dict]:
@@ -91,7 +91,7 @@ def _random_posterior(generator: torch.Generator, *, n_learners: int, edges: boo
                      general=0.1 * normal(2), item_seen=torch.rand(N_ITEMS, generator=generator) < 0.7,
                      edges=RANDOM_EDGES[:n_edges], edge_weight=1.5 * torch.rand(n_edges, generator=generator),
                      edge_interval=torch.zeros(n_edges, 2), gamma=torch.tensor(1.3 if edges else 0.0),
-                     recency=torch.tensor([0.4, -0.3]), retry_weight=torch.tensor(0.6))
+                     recency=torch.tensor([0.4, -0.3]), retry_guess=torch.tensor(0.6))
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -105,7 +105,7 @@ def test_chain_likelihood_of_interleaved_learners_equals_the_reference(seed, sev
                   "learn_right": posterior.learn_right, "learn_wrong": posterior.learn_wrong,
                   "general": posterior.general, "discrimination": posterior.discrimination,
                   "fading_gain": posterior.fading_gain, "recency": posterior.recency,
-                  "retry_weight": posterior.retry_weight}
+                  "retry_guess": posterior.retry_guess}
     if edges:
         parameters.update(edges=posterior.edges, edge_weight=posterior.edge_weight, gamma=posterior.gamma)
     assert _vectorised(answers, **parameters) == pytest.approx(log_likelihood_by_answer(answers, **parameters),
