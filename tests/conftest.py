@@ -40,9 +40,10 @@ SMALL_COURSE = {
         },
         {
             "slug": "fraction-of-shape", "concepts": ["fraction-meaning"], "difficulty": -0.5,
-            "answer_kind": "choice", "params": {"k": {"randint": [1, 3]}, "n": {"choice": [4, 5]}},
+            "answer_kind": "choice", "params": {"k": {"randint": [1, 3]}, "n": {"choice": [5, 7]}},
+            "derived": {"unshaded": "n - k", "parts": "n + k"},
             "prompt": "{k} of {n} equal parts are shaded. Which fraction is shaded?",
-            "answer": "Rational(k, n)", "choices": ["{k}/{n}", "{n}/{k}"],
+            "answer": "Rational(k, n)", "choices": ["{k}/{n}", "{n}/{k}", "{unshaded}/{n}", "{k}/{parts}"],
             "hints": ["The bottom number counts all the parts.", "The top number counts the shaded parts."],
             "solution": "{k} shaded out of {n} parts is {answer}.",
         },

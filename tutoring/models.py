@@ -100,6 +100,9 @@ class Item(models.Model):
     answer_kind = models.CharField(max_length=16, choices=AnswerKind.choices)
     answer = models.CharField(max_length=200, help_text="SymPy-readable key; for choice items the correct choice.")
     tolerance = models.FloatField(default=0.0)
+    form = models.CharField(max_length=32, blank=True, default="",
+                            help_text="The form the answer must take (llm.answer_forms), e.g. number, lowest-terms, "
+                                      "decimal:2, expanded; blank for any.")
     choices = models.JSONField(default=list, blank=True)
     variables = models.JSONField(default=list, blank=True)
     hints = models.JSONField(default=list, help_text="Ordered hints, gentlest first.")

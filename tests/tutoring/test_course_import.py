@@ -60,7 +60,7 @@ def test_every_problem_in_a_file_is_reported_together(db):
 
 def test_choice_template_needs_exactly_one_right_choice(db):
     broken = copy.deepcopy(SMALL_COURSE)
-    broken["templates"][1]["choices"] = ["{n}/{k}", "2*{n}/{k}"]
+    broken["templates"][1]["choices"] = ["{n}/{k}", "2*{n}/{k}", "3*{n}/{k}", "4*{n}/{k}"]
     with pytest.raises(CourseFileError, match="exactly one choice"):
         course_import(data=broken)
 
