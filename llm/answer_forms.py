@@ -31,8 +31,8 @@ import sympy
 
 from llm import mathtext
 
-NUMBER_FORMS = ("number", "lowest-terms", "decimal")
-EXPRESSION_FORMS = ("expanded", "factored", "simplified")
+EXPRESSION_FORMS = ("expanded", "factored", "simplified")  # the others are for numeric answers
+_KNOWN = "expected one of number, lowest-terms, {decimal: N}, expanded, factored, simplified"
 _PHRASES = {
     "number": "as a single number",
     "lowest-terms": "as a fraction in lowest terms",
@@ -50,7 +50,7 @@ class FormSpecError(ValueError):
 
 @dataclass(frozen=True)
 class AnswerForm:
-    name: str  # one of NUMBER_FORMS or EXPRESSION_FORMS
+    name: str  # number, lowest-terms, decimal, or one of EXPRESSION_FORMS
     places: int = 0  # the most digits after the point, for "decimal"
 
     @classmethod
@@ -61,8 +61,7 @@ class AnswerForm:
             return cls(name, int(places))
         if name in _PHRASES and not places:
             return cls(name)
-        raise FormSpecError(f"unknown form {text!r}: expected one of number, lowest-terms, {{decimal: N}}, "
-                            "expanded, factored, simplified")
+        raise FormSpecError(f"unknown form {text!r}: {_KNOWN}")
 
     @property
     def text(self) -> str:
@@ -89,8 +88,7 @@ def form_from_course(spelling: Any) -> AnswerForm:
         raise FormSpecError(f"form {{decimal: {places!r}}} needs a whole number of places from 0 to 6")
     if isinstance(spelling, str) and spelling != "decimal":
         return AnswerForm.parse(spelling)
-    raise FormSpecError(f"unknown form {spelling!r}: expected one of number, lowest-terms, {{decimal: N}}, "
-                        "expanded, factored, simplified")
+    raise FormSpecError(f"unknown form {spelling!r}: {_KNOWN}")
 
 
 def form_render(form: AnswerForm, value: sympy.Expr) -> str | None:

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from knowledge.models import Concept, Prerequisite
@@ -141,3 +142,13 @@ def test_command_line_reports_a_form_the_answers_cannot_take_with_exit_code_2(tm
     refused = _refusal(str(bad))
     assert refused.returncode == 2 and "'add-like'" in str(refused) and "decimal" in str(refused)
     assert not Course.objects.exists()
+
+
+def test_a_form_typed_into_an_item_by_hand_must_be_one_the_checker_knows(db):
+    course_import(data=SMALL_COURSE, items_per_template=1)
+    item = Item.objects.get(slug="add-whole-0")
+    item.form = "in words"
+    with pytest.raises(ValidationError, match="unknown form 'in words'"):
+        item.full_clean()
+    item.form = "decimal:2"
+    item.full_clean()
