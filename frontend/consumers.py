@@ -10,7 +10,8 @@ Client to server: a form's fields as a JSON object, plus the extension's HEADERS
     {"frame": "next", ...}
     {"frame": "chat", "text": "I'm stuck", "client_id": "<uuid4>", ...}
 Server to client: HTML whose every top-level element swaps itself into the page out of band (``hx-swap-oob``):
-    attempt, hint       the card ``#item`` and ``#mastery``
+    attempt, hint       the card ``#item`` and ``#mastery`` (after a right value in another form than the item asks
+                        for, the card shows ``#form-notice`` instead of a verdict, and nothing was stored)
     next                those and an empty ``#chat-log``
     chat                the student's message and an empty tutor bubble added to ``#chat-log`` (``beforeend``),
                         and the chat form's next client id ``#chat-client-id``
@@ -107,9 +108,9 @@ class PracticeConsumer(FragmentsConsumer):
             self.send_error(str(error))
 
     def on_attempt(self, session, data: dict[str, Any]) -> None:
-        services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
-                                client_id=data["client_id"])
-        self.send_fragments(fragments.card_fragments(session=session))
+        result = services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
+                                         client_id=data["client_id"])
+        self.send_fragments(fragments.card_fragments(session=session, form_notice=result.form_notice))
 
     def on_hint(self, session, data: dict[str, Any]) -> None:
         services.hint_reveal(session=session, item_id=data["item_id"])

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from tutoring.models import ChatMessage, LearningSession
 from tutoring.selectors import MasteryGrid, session_chat, session_last_attempt, session_mastery
+from tutoring.services import FormNotice
 
 
 def out_of_band(parts: Mapping[str, str]) -> str:
@@ -35,14 +36,17 @@ def alert_fragments(*, message: str = "") -> dict[str, str]:
     return {"alert": render_to_string("_alert.html", {"message": message})}
 
 
-def item_context(*, session: LearningSession) -> dict:
-    """What the item card shows: the question, hints so far, the last verdict, the solution once solved."""
+def item_context(*, session: LearningSession, form_notice: FormNotice | None = None) -> dict:
+    """What the item card shows: the question, hints so far, the last verdict (or, in its place, a request to
+    rewrite a right value in the item's form), the solution once solved."""
     session.refresh_from_db()
     item = session.current_item
     return {
         "session": session,
         "item": item,
-        "last_attempt": session_last_attempt(session=session, item_id=session.current_item_id),
+        "form_notice": form_notice,
+        "last_attempt": None if form_notice else session_last_attempt(session=session,
+                                                                       item_id=session.current_item_id),
         "hints": item.hints[: session.hints_shown] if item else [],
         "more_hints": bool(item) and session.hints_shown < len(item.hints),
         "form_client_id": uuid.uuid4(),
@@ -54,10 +58,11 @@ def mastery_context(*, session: LearningSession) -> dict:
     return {"concept_mastery": session_mastery(session=session, at=timezone.now())}
 
 
-def card_fragments(*, session: LearningSession) -> dict[str, str]:
-    """The item card and the mastery of its concepts, after an attempt or a hint."""
+def card_fragments(*, session: LearningSession, form_notice: FormNotice | None = None) -> dict[str, str]:
+    """The item card and the mastery of its concepts, after an attempt (``form_notice`` when its value was right but
+    not in the item's form) or a hint."""
     return {
-        "item": render_to_string("practice/_item.html", item_context(session=session)),
+        "item": render_to_string("practice/_item.html", item_context(session=session, form_notice=form_notice)),
         "mastery": render_to_string("practice/_mastery.html", mastery_context(session=session)),
     }
 

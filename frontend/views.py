@@ -98,9 +98,9 @@ def practice_start(request: HttpRequest, course_slug: str) -> HttpResponse:
     return redirect("practice", session_id=session.id)
 
 
-def _practice_page(request: HttpRequest, session) -> HttpResponse:
+def _practice_page(request: HttpRequest, session, form_notice: services.FormNotice | None = None) -> HttpResponse:
     context = {
-        **fragments.item_context(session=session),
+        **fragments.item_context(session=session, form_notice=form_notice),
         **fragments.mastery_context(session=session),
         "messages_log": session_chat(session=session, item_id=session.current_item_id),
         "tutor_enabled": session.classroom is None or session.classroom.tutor_enabled,
@@ -114,11 +114,12 @@ def practice(request: HttpRequest, session_id: int) -> HttpResponse:
     return _practice_page(request, learner_session(learner=request.user, session_id=session_id))
 
 
-def _fragments_response(request: HttpRequest, session, parts: dict[str, str]) -> HttpResponse:
+def _fragments_response(request: HttpRequest, session, parts: dict[str, str],
+                        form_notice: services.FormNotice | None = None) -> HttpResponse:
     """htmx: the item card as the main swap, the other fragments (and an empty alert, which clears an earlier error)
-    out of band; no JavaScript: the page."""
+    out of band; no JavaScript: the page (with ``form_notice`` on its card)."""
     if not _is_htmx(request):
-        return _practice_page(request, session)
+        return _practice_page(request, session, form_notice)
     main = parts.pop("item")
     return HttpResponse(main + fragments.out_of_band({**parts, **fragments.alert_fragments()}))
 
@@ -128,9 +129,10 @@ def _fragments_response(request: HttpRequest, session, parts: dict[str, str]) ->
 def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     data = AttemptForm(request.POST).cleaned()
-    services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
-                            client_id=data["client_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session))
+    result = services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
+                                     client_id=data["client_id"])
+    parts = fragments.card_fragments(session=session, form_notice=result.form_notice)
+    return _fragments_response(request, session, parts, result.form_notice)
 
 
 @require_POST

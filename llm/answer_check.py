@@ -10,8 +10,10 @@ comma written for a decimal point, which it refuses with a word rather than misr
 with a word, so that a mistyped name is not taken for a product.
 
 Numeric answers compare exactly (or within the item's tolerance), expressions by ``mathtext.equivalent``,
-choices by the chosen text. A key is course-author text: it is read by the same reader, and only a key
-beyond the reader's grammar (``exp(1)``) is left to ``sympify``, as the item templates that wrote it are.
+choices by the chosen text. An item may also ask for a form (``llm.answer_forms``: a single number, lowest terms,
+expanded, …): a right value in another form is neither right nor wrong, and the student is asked to rewrite it.
+A key is course-author text: it is read by the same reader, and only a key beyond the reader's grammar
+(``exp(1)``) is left to ``sympify``, as the item templates that wrote it are.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from fractions import Fraction
 import sympy
 
 from llm import mathtext
+from llm.answer_forms import AnswerForm, Written, form_holds
 from llm.mathtext import MAX_LENGTH, MAX_TOKENS
 
 _ALLOWED_CHARACTERS = re.compile(r"^[0-9A-Za-z+\-*/^()., =]*$")
@@ -42,12 +45,14 @@ class AnswerSpec:
     tolerance: float = 0.0
     choices: tuple[str, ...] = ()
     variables: tuple[str, ...] = ()
+    form: str = ""  # the form the answer must take (``AnswerForm.text``); "" takes the value in any form
 
 
 @dataclass(frozen=True)
 class Verdict:
     correct: bool
     message: str
+    form_missed: bool = False  # the value is right but not in the item's form: neither right nor wrong
 
 
 def _read(text: str, *, variables: tuple[str, ...]) -> mathtext.Node:
@@ -77,17 +82,18 @@ def _value(tree: mathtext.Node) -> sympy.Expr:
         raise AnswerFormatError("Your answer divides by zero.") from error
 
 
-def _read_number(text: str) -> mathtext.Node:
+def _read_number(text: str) -> Written:
     text = mathtext.label_strip(text)
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     mixed = _MIXED_NUMBER.match(text)
     if mixed:
         sign, whole, numerator, denominator = mixed.groups()
-        text = f"{sign}({whole} + {numerator}/{denominator})"
-    elif "," in text:
+        tree = _read(f"{sign}({whole} + {numerator}/{denominator})", variables=())
+        return Written(tree, text, mixed_fraction=(int(numerator), int(denominator)))
+    if "," in text:
         raise AnswerFormatError("Use a point for decimals (2.5, not 2,5).")
-    return _read(text, variables=())
+    return Written(_read(text, variables=()), text)
 
 
 def _key_read(spec: AnswerSpec) -> tuple[mathtext.Node | None, sympy.Expr]:
@@ -141,13 +147,14 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
 
     key_tree, key = _key_read(spec)
     if spec.kind == "numeric":
-        tree = _read_number(text)
+        written = _read_number(text)
     elif spec.kind == "expression":
         if "," in text:
             raise AnswerFormatError(f"I couldn't read '{text}' as a single value.")
-        tree = _read(text, variables=tuple(spec.variables))
+        written = Written(_read(text, variables=tuple(spec.variables)), text)
     else:
         raise ValueError(f"unknown answer kind {spec.kind!r}")
+    tree = written.tree
     student = _value(tree)
     if spec.kind == "numeric" and spec.tolerance > 0:
         correct = abs(complex(student) - complex(key)) <= spec.tolerance
@@ -155,4 +162,8 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
         correct = mathtext.same_value(student, key)
     else:
         correct = mathtext.equivalent(tree, key_tree)
+    if correct and spec.form:
+        form = AnswerForm.parse(spec.form)
+        if not form_holds(form, written):
+            return Verdict(False, f"Right value — now write it {form.phrase}.", form_missed=True)
     return Verdict(correct, "Correct!" if correct else _wrong_message(student, key, tree=tree, key_tree=key_tree))

@@ -17,6 +17,7 @@ from django.db import connections
 from tutoring import services
 from tutoring.course_import import course_import
 from tutoring.models import User
+from tutoring.selectors import course_concept
 
 CHROMIUM = "/usr/bin/chromium"
 REQUIRE_SERVICES = os.environ.get("CAIRN_REQUIRE_SERVICES") == "1"
@@ -34,15 +35,16 @@ SMALL_COURSE = {
         {
             "slug": "add-whole", "concepts": ["whole-addition"], "difficulty": -1.0, "answer_kind": "numeric",
             "params": {"a": {"randint": [11, 40]}, "b": {"randint": [11, 40]}},
-            "prompt": "What is {a} + {b}?", "answer": "a + b",
+            "prompt": "What is {a} + {b}?", "answer": "a + b", "form": "number",
             "hints": ["Add the tens, then the ones.", "Start with {a} and count on {b}."],
             "solution": "{a} + {b} = {answer}.",
         },
         {
             "slug": "fraction-of-shape", "concepts": ["fraction-meaning"], "difficulty": -0.5,
-            "answer_kind": "choice", "params": {"k": {"randint": [1, 3]}, "n": {"choice": [4, 5]}},
+            "answer_kind": "choice", "params": {"k": {"randint": [1, 3]}, "n": {"choice": [5, 7]}},
+            "derived": {"unshaded": "n - k", "parts": "n + k"},
             "prompt": "{k} of {n} equal parts are shaded. Which fraction is shaded?",
-            "answer": "Rational(k, n)", "choices": ["{k}/{n}", "{n}/{k}"],
+            "answer": "Rational(k, n)", "choices": ["{k}/{n}", "{n}/{k}", "{unshaded}/{n}", "{k}/{parts}"],
             "hints": ["The bottom number counts all the parts.", "The top number counts the shaded parts."],
             "solution": "{k} shaded out of {n} parts is {answer}.",
         },
@@ -50,7 +52,7 @@ SMALL_COURSE = {
             "slug": "add-like", "concepts": ["like-fractions", "fraction-meaning"], "difficulty": 0.0,
             "answer_kind": "numeric",
             "params": {"a": {"randint": [1, 3]}, "b": {"randint": [1, 3]}, "d": {"choice": [7, 9]}},
-            "prompt": "What is {a}/{d} + {b}/{d}?", "answer": "Rational(a + b, d)",
+            "prompt": "What is {a}/{d} + {b}/{d}?", "answer": "Rational(a + b, d)", "form": "number",
             "hints": ["The denominators are the same.", "Keep the denominator {d} and add the numerators."],
             "solution": "{a}/{d} + {b}/{d} = {answer}.",
         },
@@ -127,3 +129,15 @@ def chromium_path() -> str:
     if not os.path.exists(CHROMIUM) or shutil.which("chromium") is None:
         service_unavailable("Debian's Chromium is not installed (apt-get install -y chromium)")
     return CHROMIUM
+
+
+@pytest.fixture
+def addition_session(student, course):
+    """A session on adding whole numbers, whose items ask for the sum as a single number ("What is 23 + 31?")."""
+    focus = course_concept(course=course, concept_slug="whole-addition")
+    return services.session_start(learner=student, course=course, focus=focus)
+
+
+def question_expression(item) -> str:
+    """The calculation an item asks for, as a student would type it back: "23+31" for "What is 23 + 31?"."""
+    return item.prompt.removeprefix("What is ").removesuffix("?").replace(" ", "")

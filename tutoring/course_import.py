@@ -119,7 +119,7 @@ def course_import(*, data: dict[str, Any], items_per_template: int = ITEMS_PER_T
                         "template": template, "seed": seed, "prompt": draft.prompt, "answer_kind": draft.answer_kind,
                         "answer": draft.answer, "tolerance": draft.tolerance, "choices": draft.choices,
                         "variables": draft.variables, "hints": draft.hints, "solution": draft.solution,
-                        "difficulty": template.difficulty, "is_active": True,
+                        "difficulty": template.difficulty, "is_active": True, "form": draft.form,
                     },
                 )
                 item.concepts.set(template_concepts)

@@ -9,7 +9,25 @@ A template is plain data (it comes from a course file or the database)::
      "derived": {"s": "Rational(a, d) * 2"},  # SymPy expressions over the params
      "prompt": "What is {a}/{d} + {a}/{d}?",
      "answer": "2 * Rational(a, d)",          # SymPy expression over params and derived values
+     "form": "lowest-terms",                  # how the student must write it (below)
      "hints": ["...", "..."], "solution": "... so the answer is {answer}."}
+
+``form`` (numeric and expression templates; left out, any way of writing the value is right) is the form the
+answer must take, so that "Work out 39 × 28." is not answered by typing 39*28. A right value in another form is
+neither right nor wrong: the student is asked to rewrite it. In the course file::
+
+    form: number          # one number: 1092, -2.5, 3/4 (a fraction only when the value is not whole), 7 1/5
+    form: lowest-terms    # an integer or a fraction in lowest terms: 3/4, not 6/8 or 0.75
+    form: {decimal: 2}    # an integer or a decimal with at most 2 digits after the point: 8.55
+    form: expanded        # no brackets, like terms collected: 7x + 35
+    form: factored        # a number times irreducible factors: 3(2x + 3), (x + 2)(x + 3)
+    form: simplified      # like terms collected, expanded or factored: 11x + 7
+
+The first three are for numeric answers, the others for expressions (``llm.answer_forms`` says exactly what each
+accepts). The item's key is written in the form (0.07 rather than 7/100 for a decimal), and every item drawn must
+satisfy its form: a template whose answer cannot (2/3 to two decimal places) is refused.
+
+A choice template offers at least four choices, so that guessing pays little.
 
 Expressions are written by course authors (trusted), never by students; student answers go through
 ``llm.answer_check``, which reads them with the restricted grammar of ``llm.mathtext``.
@@ -27,7 +45,11 @@ from typing import Any
 import sympy
 from sympy.parsing.sympy_parser import standard_transformations, stringify_expr
 
+from llm.answer_check import AnswerFormatError, AnswerSpec, answer_check
+from llm.answer_forms import AnswerForm, FormSpecError, form_from_course, form_render
+
 ANSWER_KINDS = ("numeric", "expression", "choice")
+MIN_CHOICES = 4
 MAX_DRAWS = 500
 
 
@@ -49,6 +71,7 @@ class ItemDraft:
     variables: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     solution: str = ""
+    form: str = ""  # the form the answer must take (``AnswerForm.text``), "" for any
 
 
 def _draw_param(spec: dict[str, Any], rng: random.Random) -> int | str:
@@ -109,8 +132,9 @@ def template_validate(template: dict[str, Any]) -> None:
             raise TemplateError(f"template {slug!r}: missing {required!r}")
     if template["answer_kind"] not in ANSWER_KINDS:
         raise TemplateError(f"template {slug!r}: answer_kind must be one of {', '.join(ANSWER_KINDS)}")
-    if template["answer_kind"] == "choice" and len(template.get("choices", [])) < 2:
-        raise TemplateError(f"template {slug!r}: a choice template needs at least two choices")
+    if template["answer_kind"] == "choice" and len(template.get("choices", [])) < MIN_CHOICES:
+        raise TemplateError(f"template {slug!r}: a choice template needs at least {MIN_CHOICES} choices")
+    _template_form(template)
     if len(template["hints"]) < 2:
         raise TemplateError(f"template {slug!r}: needs at least two hints")
     for section in ("params", "derived"):
@@ -120,10 +144,40 @@ def template_validate(template: dict[str, Any]) -> None:
                                     "(YAML reads bare on/off/yes/no as true/false: quote it or rename it)")
 
 
+def _template_form(template: dict[str, Any]) -> AnswerForm | None:
+    """The form the template's answers must take, or None when it names none; TemplateError when it names one that
+    does not exist or does not fit its kind of answer."""
+    if "form" not in template:
+        return None
+    slug, kind = template.get("slug") or "<unnamed>", template["answer_kind"]
+    try:
+        form = form_from_course(template["form"])
+    except FormSpecError as error:
+        raise TemplateError(f"template {slug!r}: {error}") from error
+    if kind == "choice" or form.for_expressions != (kind == "expression"):
+        raise TemplateError(f"template {slug!r}: form {form.text!r} does not fit a {kind} answer")
+    return form
+
+
+def _answer_form_check(template: dict[str, Any], *, answer_text: str, form: AnswerForm, params: dict) -> None:
+    """TemplateError unless the answer checker takes the template's own answer as right in its form."""
+    slug = template["slug"]
+    spec = AnswerSpec(kind=template["answer_kind"], answer=answer_text, variables=tuple(template.get("variables", [])),
+                      form=form.text)
+    try:
+        written_as_asked = answer_check(spec=spec, response=answer_text).correct
+    except AnswerFormatError as error:
+        raise TemplateError(f"template {slug!r}: its answer {answer_text} cannot be read: {error}") from error
+    if not written_as_asked:
+        raise TemplateError(f"template {slug!r}: its answer {answer_text} (parameters {params}) cannot be written "
+                            f"{form.phrase}")
+
+
 def template_instantiate(template: dict[str, Any], *, seed: int) -> ItemDraft:
     """Draw parameters (seeded, so the same seed gives the same item) and build the item."""
     template_validate(template)
     slug = template["slug"]
+    form = _template_form(template)
     rng = random.Random(f"{slug}:{seed}")
     for _ in range(MAX_DRAWS):
         params = {name: _draw_param(spec, rng) for name, spec in template.get("params", {}).items()}
@@ -148,7 +202,9 @@ def template_instantiate(template: dict[str, Any], *, seed: int) -> ItemDraft:
     else:
         if kind == "numeric" and not answer_value.is_number:
             raise TemplateError(f"template {slug!r}: numeric answer {answer_value} is not a number")
-        answer_text = format_value(answer_value)
+        answer_text = (form and form_render(form, answer_value)) or format_value(answer_value)
+        if form is not None:
+            _answer_form_check(template, answer_text=answer_text, form=form, params=params)
     return ItemDraft(
         template_slug=slug,
         params=params,
@@ -160,4 +216,5 @@ def template_instantiate(template: dict[str, Any], *, seed: int) -> ItemDraft:
         variables=list(template.get("variables", [])),
         hints=[_render(str(hint), text_values, template=slug) for hint in template["hints"]],
         solution=_render(str(template["solution"]), text_values, template=slug),
+        form=form.text if form is not None else "",
     )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from llm.answer_forms import AnswerForm, FormSpecError
 
 
 class User(AbstractUser):
@@ -85,6 +88,15 @@ class ItemTemplate(models.Model):
         return self.slug
 
 
+def answer_form_validate(text: str) -> None:
+    """An item's form as curators may type it in the admin: blank, or one the answer checker knows."""
+    if text:
+        try:
+            AnswerForm.parse(text)
+        except FormSpecError as error:
+            raise ValidationError(str(error)) from error
+
+
 class Item(models.Model):
     class AnswerKind(models.TextChoices):
         NUMERIC = "numeric", "Number"
@@ -100,6 +112,9 @@ class Item(models.Model):
     answer_kind = models.CharField(max_length=16, choices=AnswerKind.choices)
     answer = models.CharField(max_length=200, help_text="SymPy-readable key; for choice items the correct choice.")
     tolerance = models.FloatField(default=0.0)
+    form = models.CharField(max_length=32, blank=True, default="", validators=[answer_form_validate],
+                            help_text="The form the answer must take (llm.answer_forms), e.g. number, lowest-terms, "
+                                      "decimal:2, expanded; blank for any.")
     choices = models.JSONField(default=list, blank=True)
     variables = models.JSONField(default=list, blank=True)
     hints = models.JSONField(default=list, help_text="Ordered hints, gentlest first.")

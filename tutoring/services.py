@@ -26,11 +26,20 @@ from tutoring.tasks import chat_reply_send, mastery_changed_notify
 
 
 @dataclass(frozen=True)
+class FormNotice:
+    """A right value not written in the item's form: what the student is asked, and what they wrote."""
+
+    message: str
+    response: str
+
+
+@dataclass(frozen=True)
 class AttemptResult:
-    attempt: Attempt
+    attempt: Attempt | None  # None when the answer only needs rewriting in the item's form (nothing was stored)
     verdict: Verdict
-    created: bool  # False when this was a resend of an attempt already stored
+    created: bool  # False when this was a resend of an attempt already stored, or nothing was stored
     mastery: dict[int, Mastery]  # concept id -> mastery after the attempt, for each concept of the item
+    form_notice: FormNotice | None = None
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,13 @@ def _open_item(session: LearningSession, item_id: int) -> Item:
 
 def answer_spec(item: Item) -> AnswerSpec:
     return AnswerSpec(kind=item.answer_kind, answer=item.answer, tolerance=item.tolerance,
-                      choices=tuple(item.choices), variables=tuple(item.variables))
+                      choices=tuple(item.choices), variables=tuple(item.variables), form=item.form)
+
+
+def _item_mastery(session: LearningSession, item_id: int, at: datetime) -> dict[int, Mastery]:
+    model = course_learner_model(course_id=session.course_id)
+    known = model.mastery(learner_ids=[session.learner_id], at=at)
+    return {concept_id: known[session.learner_id, concept_id] for concept_id in model.concepts_of(item_id)}
 
 
 def attempt_record(
@@ -137,7 +152,9 @@ def attempt_record(
 ) -> AttemptResult:
     """Check the answer, store the attempt once (a resent client_id returns the stored verdict), update mastery.
 
-    An answer that cannot be read raises ServiceError and stores nothing: a typo is not a wrong answer.
+    An answer that cannot be read raises ServiceError and stores nothing: a typo is not a wrong answer. A right value
+    in another form than the item asks for (39*28 for "Work out 39 × 28") is neither right nor wrong: the result
+    carries a ``form_notice``, and nothing is stored, observed or counted.
     ``notify=False`` skips the live update of the teachers' grids (for replaying history nobody watches).
     """
     at = at or timezone.now()
@@ -146,17 +163,17 @@ def attempt_record(
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
         verdict = Verdict(correct=existing.correct, message=existing.feedback)
-        model = course_learner_model(course_id=session.course_id)
-        known = model.mastery(learner_ids=[session.learner_id], at=at)
-        mastery = {concept_id: known[session.learner_id, concept_id]
-                   for concept_id in model.concepts_of(existing.item_id)}
-        return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)
+        return AttemptResult(attempt=existing, verdict=verdict, created=False,
+                             mastery=_item_mastery(session, existing.item_id, at))
 
     item = _open_item(session, item_id)
     try:
         verdict = answer_check(spec=answer_spec(item), response=response)
     except AnswerFormatError as error:
         raise ServiceError(str(error)) from error
+    if verdict.form_missed:
+        return AttemptResult(attempt=None, verdict=verdict, created=False, mastery=_item_mastery(session, item.id, at),
+                             form_notice=FormNotice(message=verdict.message, response=response.strip()))
     with transaction.atomic():
         session = LearningSession.objects.select_for_update().get(pk=session.pk)
         if session.current_solved:

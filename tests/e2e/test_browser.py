@@ -7,7 +7,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import wrong_answer
+from tests.conftest import question_expression, wrong_answer
 from tests.e2e.conftest import ARTIFACTS
 from tutoring.models import ChatMessage, Item, LearningSession
 
@@ -163,3 +163,32 @@ def test_teachers_grid_updates_live_when_a_student_answers(student, teacher, cla
     expect(row).to_have_class("updated")
     assert row.inner_text() != before
     teacher_page.screenshot(path=str(ARTIFACTS / "teacher-grid.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("socket", "connection"), [
+    ("", "Live"), (REFUSED_WEBSOCKETS, "Offline: answers go over plain HTTP. Reconnecting…"),
+], ids=["websocket", "http"])
+def test_typing_the_question_back_asks_for_the_worked_out_value(student, course, live_server_url, browser_page,
+                                                                socket, connection):
+    page = browser_page
+    page.add_init_script(socket)
+    _log_in(page, live_server_url)
+    page.get_by_role("button", name="Practise Adding whole numbers").click()
+    expect(page.locator("#connection")).to_have_text(connection)
+    item = LearningSession.objects.get(learner=student).current_item
+
+    typed = question_expression(item)
+    _answer(page, item, typed)
+    notice = page.locator("#form-notice")
+    expect(notice).to_have_text(f"Right value — now write it as a single number. (you wrote {typed})")
+    expect(notice).to_have_class("verdict notice")
+    expect(notice).to_have_css("color", "rgb(31, 36, 48)")  # the page's ink, not the red of a wrong answer
+    expect(page.locator("#verdict")).to_have_count(0)
+    assert not item.attempts.exists()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "student-form-notice.png"), full_page=True)
+
+    _answer(page, item, item.answer)
+    expect(page.locator("#verdict")).to_have_text("Correct!")
+    expect(page.locator("#form-notice")).to_have_count(0)
+    assert list(item.attempts.values_list("response", "correct")) == [(item.answer, True)]

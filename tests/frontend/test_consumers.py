@@ -15,10 +15,11 @@ from channels.testing import WebsocketCommunicator
 
 from frontend import fragments
 from frontend.routing import websocket_urlpatterns
-from tests.conftest import make_student, wrong_answer
+from tests.conftest import make_student, question_expression, wrong_answer
 from tutoring import celery_app, services
 from tutoring.asgi import application
 from tutoring.models import Attempt, ChatMessage, LearningSession
+from tutoring.selectors import course_concept
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -315,3 +316,22 @@ async def test_another_teacher_cannot_watch_the_class(classroom):
     communicator.scope["user"] = other
     connected, code = await communicator.connect()
     assert not connected and code == 4403
+
+
+async def test_right_value_in_another_form_gets_a_neutral_notice_and_nothing_is_stored(practice, course):
+    student, _ = practice
+    focus = await sync_to_async(course_concept)(course=course, concept_slug="whole-addition")
+    session = await sync_to_async(services.session_start)(learner=student, course=course, focus=focus)
+    item = await sync_to_async(lambda: session.current_item)()
+    communicator = await _connect(student, session.id)
+    notice = await _answer(communicator, item, question_expression(item))
+    right = await _answer(communicator, item, item.answer)
+    await communicator.disconnect()
+    assert set(notice) == {"item", "mastery", "alert"} and _alert(notice) == ""
+    assert notice["item"].find(id="form-notice")["class"] == "verdict notice"
+    assert "Right value — now write it as a single number." in notice["item"].text
+    assert notice["item"].find(id="verdict") is None and notice["item"].find(name="answer") is not None
+    assert right["item"].find(id="verdict")["class"] == "verdict correct"
+    assert right["item"].find(id="form-notice") is None
+    attempts = await sync_to_async(list)(Attempt.objects.values_list("response", "correct"))
+    assert attempts == [(item.answer, True)]

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from tests.conftest import make_student, wrong_answer
+from tests.conftest import make_student, question_expression, wrong_answer
 from tutoring import services
 from tutoring.models import Attempt, ChatMessage, Item, LearningSession
 
@@ -212,3 +212,22 @@ def test_teacher_cannot_read_another_class_or_a_student_outside_the_class(client
     assert client.get(reverse("class-student-chat", args=[classroom.id, outsider.id])).status_code == 403
     client.force_login(teacher)
     assert client.get(reverse("class-student-chat", args=[classroom.id, outsider.id])).status_code == 404
+
+
+def test_right_value_in_another_form_gets_a_neutral_notice_over_http_and_nothing_is_stored(student_client,
+                                                                                           addition_session):
+    session, item = addition_session, addition_session.current_item
+    url = reverse("practice-attempt", args=[session.id])
+    typed = question_expression(item)
+    response = student_client.post(url, {"item_id": item.id, "answer": typed, "client_id": uuid.uuid4()}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<p id="form-notice" class="verdict notice" role="status">' in html
+    assert "Right value — now write it as a single number." in html and f"(you wrote {typed})" in html
+    assert 'id="verdict"' not in html and not Attempt.objects.exists()
+
+    page = student_client.post(url, {"item_id": item.id, "answer": typed, "client_id": uuid.uuid4()})
+    assert b"<html" in page.content and "Right value — now write it as a single number.".encode() in page.content
+    right = student_client.post(url, {"item_id": item.id, "answer": item.answer, "client_id": uuid.uuid4()}, **HTMX)
+    assert "Correct!" in right.content.decode() and 'id="form-notice"' not in right.content.decode()
+    assert Attempt.objects.get().correct

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from knowledge.models import Concept, Prerequisite
@@ -60,7 +61,7 @@ def test_every_problem_in_a_file_is_reported_together(db):
 
 def test_choice_template_needs_exactly_one_right_choice(db):
     broken = copy.deepcopy(SMALL_COURSE)
-    broken["templates"][1]["choices"] = ["{n}/{k}", "2*{n}/{k}"]
+    broken["templates"][1]["choices"] = ["{n}/{k}", "2*{n}/{k}", "3*{n}/{k}", "4*{n}/{k}"]
     with pytest.raises(CourseFileError, match="exactly one choice"):
         course_import(data=broken)
 
@@ -82,3 +83,72 @@ def test_command_line_reports_a_bad_file_with_exit_code_2(tmp_path, db):
     (tmp_path / "garbage.yaml").write_text("slug: [unclosed")
     assert _refusal(str(tmp_path / "garbage.yaml")).returncode == 2
     assert not Course.objects.exists()
+
+
+def test_items_keep_the_form_their_template_asks_for(db):
+    edited = copy.deepcopy(SMALL_COURSE)
+    edited["templates"][2]["form"] = "lowest-terms"
+    course_import(data=edited, items_per_template=3)
+    assert Item.objects.get(slug="add-whole-0").form == "number"
+    assert Item.objects.get(slug="add-like-0").form == "lowest-terms"
+    assert Item.objects.get(slug="fraction-of-shape-0").form == ""
+
+
+@pytest.mark.parametrize(("template", "form", "message"), [
+    (0, "integer", "unknown form 'integer'"),
+    (0, {"decimal": "two"}, "needs a whole number of places"),
+    (0, "expanded", "form 'expanded' does not fit a numeric answer"),
+    (1, "number", "form 'number' does not fit a choice answer"),
+    (2, {"decimal": 2}, "cannot be written as a decimal with at most 2 decimal places"),
+])
+def test_a_form_that_does_not_exist_or_fit_the_answers_is_refused(db, template, form, message):
+    broken = copy.deepcopy(SMALL_COURSE)
+    broken["templates"][template]["form"] = form
+    with pytest.raises(CourseFileError, match=message):
+        course_import(data=broken)
+    assert not Course.objects.exists()
+
+
+def test_expression_keys_are_written_in_their_form_and_a_form_they_cannot_take_is_refused(db):
+    edited = copy.deepcopy(SMALL_COURSE)
+    edited["concepts"].append({"slug": "factorising", "name": "Factorising"})
+    edited["templates"].append({
+        "slug": "difference-of-squares", "concepts": ["factorising"], "answer_kind": "expression",
+        "variables": ["x"], "params": {"a": {"randint": [2, 9]}}, "derived": {"s": "a**2"},
+        "prompt": "Factorise x^2 - {s}.", "answer": "x**2 - a**2", "form": "factored",
+        "hints": ["It is a difference of two squares.", "{s} is {a} squared."], "solution": "It is {answer}.",
+    })
+    course_import(data=edited, items_per_template=1)
+    item = Item.objects.get(slug="difference-of-squares-0")
+    assert item.form == "factored" and item.answer.startswith("(x - ") and ")*(x + " in item.answer
+
+    edited["templates"][-1].update(answer="1/(x + a)", form="expanded")
+    with pytest.raises(CourseFileError, match="cannot be written expanded, without brackets"):
+        course_import(data={**edited, "slug": "other"})
+
+
+def test_choice_templates_need_four_choices(db):
+    broken = copy.deepcopy(SMALL_COURSE)
+    broken["templates"][1]["choices"] = broken["templates"][1]["choices"][:3]
+    with pytest.raises(CourseFileError, match="at least 4 choices"):
+        course_import(data=broken)
+
+
+def test_command_line_reports_a_form_the_answers_cannot_take_with_exit_code_2(tmp_path, db):
+    bad = tmp_path / "bad.yaml"
+    broken = copy.deepcopy(SMALL_COURSE)
+    broken["templates"][2]["form"] = {"decimal": 1}
+    bad.write_text(yaml.safe_dump(broken))
+    refused = _refusal(str(bad))
+    assert refused.returncode == 2 and "'add-like'" in str(refused) and "decimal" in str(refused)
+    assert not Course.objects.exists()
+
+
+def test_a_form_typed_into_an_item_by_hand_must_be_one_the_checker_knows(db):
+    course_import(data=SMALL_COURSE, items_per_template=1)
+    item = Item.objects.get(slug="add-whole-0")
+    item.form = "in words"
+    with pytest.raises(ValidationError, match="unknown form 'in words'"):
+        item.full_clean()
+    item.form = "decimal:2"
+    item.full_clean()

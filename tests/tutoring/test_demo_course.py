@@ -64,6 +64,7 @@ def _spec(item: ItemDraft) -> AnswerSpec:
         tolerance=item.tolerance,
         choices=tuple(item.choices),
         variables=tuple(item.variables),
+        form=item.form,
     )
 
 
@@ -300,3 +301,27 @@ def test_rendered_text_has_no_awkward_notation():
                     if re.search(pattern, text):
                         problems.append(f"{template['slug']} seed {seed}: {what} in {text!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_numeric_and_expression_template_says_how_its_answer_is_written():
+    formless = [t["slug"] for t in _templates() if t["answer_kind"] != "choice" and "form" not in t]
+    assert not formless, f"templates that accept any writing of the value: {formless}"
+
+
+QUESTION = re.compile(r"^(?:Work out|Expand and simplify|Expand|Simplify) (.+)\.$")
+
+
+def test_typing_the_question_back_is_never_taken_as_the_answer():
+    asked = 0
+    problems = []
+    for template in _templates():
+        for seed, item in zip(SEEDS, _items(template["slug"]), strict=True):
+            question = QUESTION.match(item.prompt)
+            if question is None or item.answer_kind == "choice":
+                continue
+            asked += 1
+            typed = question.group(1).replace("×", "*").replace("÷", "/")
+            verdict = answer_check(spec=_spec(item), response=typed)
+            if not verdict.form_missed or "Right value" not in verdict.message:
+                problems.append(f"{template['slug']} seed {seed}: {typed!r} got {verdict}")
+    assert asked >= 200 and not problems, "\n".join(problems)

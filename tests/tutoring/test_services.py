@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from knowledge.models import ConceptState
-from tests.conftest import make_student, wrong_answer
+from tests.conftest import make_student, question_expression, wrong_answer
 from tutoring import services
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
 from tutoring.learner_model import course_learner_model
@@ -190,3 +190,33 @@ def test_two_students_progress_separately(classroom, course):
     services.attempt_record(session=session, item_id=item.id, response=item.answer, client_id=uuid.uuid4())
     assert ConceptState.objects.filter(learner_id=ann.id).exists()
     assert not ConceptState.objects.filter(learner_id=bob.id).exists()
+
+
+def test_right_value_in_another_form_asks_for_the_form_and_stores_nothing(addition_session):
+    session = addition_session
+    item = session.current_item
+    before = course_learner_model(course_id=session.course_id).mastery(learner_ids=[session.learner_id],
+                                                                       at=timezone.now())
+    result = services.attempt_record(session=session, item_id=item.id, response=question_expression(item),
+                                     client_id=uuid.uuid4())
+    assert result.attempt is None and not result.created and not result.verdict.correct
+    assert result.form_notice.message == "Right value — now write it as a single number."
+    assert result.form_notice.response == question_expression(item)
+    assert Attempt.objects.count() == 0 and ConceptState.objects.count() == 0
+    session.refresh_from_db()
+    assert (session.current_attempts, session.current_solved) == (0, False)
+    [(concept_id, now)] = result.mastery.items()
+    assert now.p == before[session.learner_id, concept_id].p
+
+    worked_out = services.attempt_record(session=session, item_id=item.id, response=item.answer,
+                                         client_id=uuid.uuid4())
+    assert worked_out.verdict.correct and worked_out.created and worked_out.form_notice is None
+    assert Attempt.objects.get().response == item.answer
+
+
+def test_wrong_value_in_another_form_is_simply_wrong(addition_session):
+    item = addition_session.current_item
+    result = services.attempt_record(session=addition_session, item_id=item.id,
+                                     response=f"{question_expression(item)}+1", client_id=uuid.uuid4())
+    assert result.created and not result.verdict.correct and result.form_notice is None
+    assert "Right value" not in result.verdict.message and Attempt.objects.get().correct is False
