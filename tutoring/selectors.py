@@ -234,15 +234,22 @@ def session_mastery(*, session: LearningSession, at: datetime) -> list[tuple[Con
 
 
 def tutor_request(*, session: LearningSession, question: ChatMessage, at: datetime) -> TutorRequest:
-    """What the tutor may know for a reply to ``question``: the item, the chat and the latest attempt on it,
-    and the learner model's beliefs about the item's concepts and their prerequisites."""
+    """What the tutor may know for a reply to ``question``: the item, the chat and the latest attempt on it (with
+    the common wrong answer it matched), and the learner model's beliefs about the item's concepts, their
+    prerequisites and the concept that wrong answer points to."""
     item = Item.objects.prefetch_related("concepts").get(pk=question.item_id)
     course_map = concept_map(course_id=session.course_id)
     graph = course_map.graph.copy()
     for concept in course_map.concepts:
         graph.nodes[concept.id]["name"] = concept.name
     item_concepts = [c.id for c in item.concepts.all()]
+    attempt = session_last_attempt(session=session, item_id=item.id)
+    mistake = (attempt.common_wrong_answer or {}) if attempt is not None else {}
+    pointed = next((c.id for c in course_map.concepts if mistake.get("concept") and c.slug == mistake["concept"]),
+                   None)
     suspects = set(item_concepts).union(*(nx.ancestors(graph, c) for c in item_concepts))
+    if pointed is not None:
+        suspects.add(pointed)
     evidence = course_learner_model(course_id=session.course_id).beliefs(
         learner_id=session.learner_id, concept_ids=sorted(suspects), at=at)
     beliefs = {
@@ -254,7 +261,6 @@ def tutor_request(*, session: LearningSession, question: ChatMessage, at: dateti
     }
     earlier = session.chat_messages.filter(item=item, created_at__lte=question.created_at).exclude(pk=question.pk)
     dialogue = tuple((message.author, message.text) for message in earlier.order_by("created_at", "id"))
-    attempt = session_last_attempt(session=session, item_id=item.id)
     tutor_traces = list(session.chat_messages.filter(author=ChatMessage.Author.TUTOR).values_list("trace", flat=True))
     tells_used = sum(1 for trace in tutor_traces if trace.get("plan", {}).get("intervene"))
     focus = (session.focus_concept_id,) if session.focus_concept_id else tuple(item_concepts)
@@ -264,8 +270,9 @@ def tutor_request(*, session: LearningSession, question: ChatMessage, at: dateti
         telling=session.classroom.tutor_telling if session.classroom else Classroom.Telling.HINTS,
         answer_kind=item.answer_kind, answer_key=item.answer,
         turn=len(tutor_traces),
-        last_attempt=None if attempt is None else TutorAttempt(answer=attempt.response, correct=attempt.correct,
-                                                               feedback=attempt.feedback),
+        last_attempt=None if attempt is None else TutorAttempt(
+            answer=attempt.response, correct=attempt.correct, feedback=attempt.feedback, mistake=bool(mistake),
+            error_type=mistake.get("error", ""), concept_id=pointed),
         dialogue=dialogue, concepts=tuple(item_concepts),
         concept_names=tuple(graph.nodes[c]["name"] for c in item_concepts), beliefs=beliefs, graph=graph,
         goals=focus, topic=", ".join(graph.nodes[c]["name"] for c in item_concepts), tells_used=tells_used,

@@ -319,18 +319,16 @@ def step_answer_record(
         return StepResult(step_attempt=existing, verdict=Verdict(existing.correct, existing.feedback), created=False,
                           finished=existing.correct and existing.step == len(existing.item.steps) - 1)
     item = _open_item(session, item_id)
-    if session.current_step is None:
-        raise Conflict("Open the steps first.")
-    if step != session.current_step or step >= len(item.steps):
-        raise Conflict("That step is no longer on screen; answer the current one.")
-    try:
-        verdict = answer_check(spec=step_answer_spec(item, step), response=response)
-    except AnswerFormatError as error:
-        raise ServiceError(str(error)) from error
     with transaction.atomic():
         session = LearningSession.objects.select_for_update().get(pk=session.pk)
-        if session.current_step != step:
+        if session.current_step is None:
+            raise Conflict("Open the steps first.")
+        if step != session.current_step or step >= len(item.steps):
             raise Conflict("That step is no longer on screen; answer the current one.")
+        try:
+            verdict = answer_check(spec=step_answer_spec(item, step), response=response)
+        except AnswerFormatError as error:
+            raise ServiceError(str(error)) from error
         step_attempt = StepAttempt.objects.create(
             client_id=client_id, session=session, learner_id=session.learner_id, item=item, step=step,
             response=response.strip(), correct=verdict.correct, feedback=verdict.message, created_at=at,
