@@ -158,6 +158,14 @@ def _open_item(session: LearningSession, item_id: int) -> Item:
     return item
 
 
+def _teachers_notify(session: LearningSession) -> None:
+    """Once the transaction commits, the teachers' grids of the learner's classes show their new mastery."""
+    classrooms = Classroom.objects.filter(course_id=session.course_id, students=session.learner_id)
+    classroom_ids = list(classrooms.values_list("id", flat=True))
+    transaction.on_commit(lambda: mastery_changed_notify.delay(classroom_ids=classroom_ids,
+                                                               learner_id=session.learner_id))
+
+
 def answer_spec(item: Item) -> AnswerSpec:
     return AnswerSpec(kind=item.answer_kind, answer=item.answer, tolerance=item.tolerance,
                       choices=tuple(item.choices), variables=tuple(item.variables),
@@ -225,12 +233,8 @@ def attempt_record(
         session.current_attempts += 1
         session.current_solved = verdict.correct
         session.save(update_fields=["current_attempts", "current_solved"])
-        if notify:
-            classrooms = Classroom.objects.filter(course_id=session.course_id, students=session.learner_id)
-            classroom_ids = list(classrooms.values_list("id", flat=True))
-            transaction.on_commit(
-                lambda: mastery_changed_notify.delay(classroom_ids=classroom_ids, learner_id=session.learner_id)
-            )
+        if notify and not assisted:
+            _teachers_notify(session)
     return AttemptResult(attempt=attempt, verdict=verdict, created=True, mastery=mastery)
 
 
@@ -258,6 +262,7 @@ def _help_record(session: LearningSession, item: Item, *, feedback: str, at: dat
                            created_at=at)
     course_learner_model(course_id=session.course_id).observe(learner_id=session.learner_id, item_id=item.id,
                                                               correct=False, at=at)
+    _teachers_notify(session)
 
 
 def _stuck_item(session: LearningSession, item_id: int) -> tuple[LearningSession, Item]:
