@@ -21,6 +21,7 @@ from tutoring.models import (
     Item,
     ItemTemplate,
     LearningSession,
+    StepAttempt,
     User,
 )
 
@@ -149,7 +150,13 @@ class LearningSessionAdmin(ReadOnlyRecords, admin.ModelAdmin):
 
 @admin.register(Attempt)
 class AttemptAdmin(ReadOnlyRecords, admin.ModelAdmin):
-    list_display = ("created_at", "learner", "item", "response", "correct", "hints_used")
+    list_display = ("created_at", "learner", "item", "response", "correct", "hints_used", "assisted")
+    list_filter = ("correct", "assisted")
+
+
+@admin.register(StepAttempt)
+class StepAttemptAdmin(ReadOnlyRecords, admin.ModelAdmin):
+    list_display = ("created_at", "learner", "item", "step", "response", "correct")
     list_filter = ("correct",)
 
 

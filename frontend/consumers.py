@@ -8,10 +8,14 @@ Client to server: a form's fields as a JSON object, plus the extension's HEADERS
     {"frame": "attempt", "item_id": "12", "answer": "3/4", "client_id": "<uuid4>", "HEADERS": {...}}
     {"frame": "hint", "item_id": "12", ...}
     {"frame": "next", ...}
+    {"frame": "steps", "item_id": "12", ...}                  open the steps of a stuck student's item
+    {"frame": "step", "item_id": "12", "step": "0", "answer": "12", "client_id": "<uuid4>", ...}
+    {"frame": "solution", "item_id": "12", ...}               show the worked solution after the last hint
     {"frame": "chat", "text": "I'm stuck", "client_id": "<uuid4>", ...}
 Server to client: HTML whose every top-level element swaps itself into the page out of band (``hx-swap-oob``):
-    attempt, hint       the card ``#item`` and ``#mastery`` (after a right value in another form than the item asks
-                        for, the card shows ``#form-notice`` instead of a verdict, and nothing was stored)
+    attempt, hint,      the card ``#item`` (with its steps and worked solution) and ``#mastery`` (after a right
+    steps, step,        value in another form than the item asks for, the card shows ``#form-notice`` instead of a
+    solution            verdict, and nothing was stored)
     next                those and an empty ``#chat-log``
     chat                the student's message and an empty tutor bubble added to ``#chat-log`` (``beforeend``),
                         and the chat form's next client id ``#chat-client-id``
@@ -100,7 +104,7 @@ class PracticeConsumer(FragmentsConsumer):
             kind = frame.get("frame")
             form = PRACTICE_FORMS.get(kind) if isinstance(kind, str) else None
             if form is None:
-                raise FormError("Unknown frame type; expected attempt, hint, next or chat.")
+                raise FormError("Unknown frame type; expected attempt, hint, next, chat, steps, step or solution.")
             data = form(data=frame).cleaned()
             session = learner_session(learner=self.scope["user"], session_id=self.session_id)
             getattr(self, f"on_{kind}")(session, data)
@@ -114,6 +118,19 @@ class PracticeConsumer(FragmentsConsumer):
 
     def on_hint(self, session, data: dict[str, Any]) -> None:
         services.hint_reveal(session=session, item_id=data["item_id"])
+        self.send_fragments(fragments.card_fragments(session=session))
+
+    def on_steps(self, session, data: dict[str, Any]) -> None:
+        services.steps_open(session=session, item_id=data["item_id"])
+        self.send_fragments(fragments.card_fragments(session=session))
+
+    def on_step(self, session, data: dict[str, Any]) -> None:
+        services.step_answer_record(session=session, item_id=data["item_id"], step=data["step"],
+                                    response=data["answer"], client_id=data["client_id"])
+        self.send_fragments(fragments.card_fragments(session=session))
+
+    def on_solution(self, session, data: dict[str, Any]) -> None:
+        services.solution_reveal(session=session, item_id=data["item_id"])
         self.send_fragments(fragments.card_fragments(session=session))
 
     def on_next(self, session, data: dict[str, Any]) -> None:

@@ -49,6 +49,22 @@ class NextForm(PracticeForm):
     pass
 
 
+class StepsForm(PracticeForm):
+    item_id = _item_id()
+
+
+class StepForm(PracticeForm):
+    item_id = _item_id()
+    step = forms.IntegerField(min_value=0, error_messages={"required": QUESTION_MISSING, "invalid": QUESTION_MISSING,
+                                                           "min_value": QUESTION_MISSING})
+    answer = forms.CharField(required=False, strip=False)
+    client_id = _client_id()
+
+
+class SolutionForm(PracticeForm):
+    item_id = _item_id()
+
+
 class ChatForm(PracticeForm):
     text = forms.CharField(required=False, strip=False)
     client_id = _client_id()
@@ -56,4 +72,5 @@ class ChatForm(PracticeForm):
 
 PRACTICE_FORMS: Mapping[str, type[PracticeForm]] = {
     "attempt": AttemptForm, "hint": HintForm, "next": NextForm, "chat": ChatForm,
+    "steps": StepsForm, "step": StepForm, "solution": SolutionForm,
 }

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from tutoring.models import ChatMessage, LearningSession
-from tutoring.selectors import MasteryGrid, session_chat, session_last_attempt, session_mastery
+from tutoring.selectors import MasteryGrid, session_chat, session_last_attempt, session_mastery, session_scaffold
 from tutoring.services import FormNotice
 
 
@@ -38,7 +38,8 @@ def alert_fragments(*, message: str = "") -> dict[str, str]:
 
 def item_context(*, session: LearningSession, form_notice: FormNotice | None = None) -> dict:
     """What the item card shows: the question, hints so far, the last verdict (or, in its place, a request to
-    rewrite a right value in the item's form), the solution once solved."""
+    rewrite a right value in the item's form), the steps a stuck student opened, the worked solution once solved or
+    asked for."""
     session.refresh_from_db()
     item = session.current_item
     return {
@@ -50,7 +51,9 @@ def item_context(*, session: LearningSession, form_notice: FormNotice | None = N
         "hints": item.hints[: session.hints_shown] if item else [],
         "more_hints": bool(item) and session.hints_shown < len(item.hints),
         "form_client_id": uuid.uuid4(),
-        "show_solution": session.current_solved,
+        "show_solution": session.current_solved or session.current_solution_shown,
+        "scaffold": session_scaffold(session=session),
+        "step_client_id": uuid.uuid4(),
     }
 
 

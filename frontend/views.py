@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from frontend import fragments
-from frontend.forms import AttemptForm, ChatForm, HintForm, NextForm
+from frontend.forms import AttemptForm, ChatForm, HintForm, NextForm, SolutionForm, StepForm, StepsForm
 from tutoring import services
 from tutoring.errors import Forbidden, ServiceError
 from tutoring.models import Classroom, User
@@ -150,6 +150,32 @@ def practice_next(request: HttpRequest, session_id: int) -> HttpResponse:
     NextForm(request.POST).cleaned()
     services.session_item_advance(session=session)
     return _fragments_response(request, session, fragments.item_fragments(session=session))
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_steps(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = learner_session(learner=request.user, session_id=session_id)
+    services.steps_open(session=session, item_id=StepsForm(request.POST).cleaned()["item_id"])
+    return _fragments_response(request, session, fragments.card_fragments(session=session))
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_step(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = learner_session(learner=request.user, session_id=session_id)
+    data = StepForm(request.POST).cleaned()
+    services.step_answer_record(session=session, item_id=data["item_id"], step=data["step"], response=data["answer"],
+                                client_id=data["client_id"])
+    return _fragments_response(request, session, fragments.card_fragments(session=session))
+
+
+@require_POST
+@role_required(User.Role.STUDENT)
+def practice_solution(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = learner_session(learner=request.user, session_id=session_id)
+    services.solution_reveal(session=session, item_id=SolutionForm(request.POST).cleaned()["item_id"])
+    return _fragments_response(request, session, fragments.card_fragments(session=session))
 
 
 @require_POST

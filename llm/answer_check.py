@@ -11,9 +11,11 @@ with a word, so that a mistyped name is not taken for a product.
 
 Numeric answers compare exactly (or within the item's tolerance), expressions by ``mathtext.equivalent``,
 choices by the chosen text. An item may also ask for a form (``llm.answer_forms``: a single number, lowest terms,
-expanded, …): a right value in another form is neither right nor wrong, and the student is asked to rewrite it.
-A key is course-author text: it is read by the same reader, and only a key beyond the reader's grammar
-(``exp(1)``) is left to ``sympify``, as the item templates that wrote it are.
+expanded, …): a right value in another form is neither right nor wrong, and the student is asked to rewrite it. A
+wrong answer the item declares as common (``CommonWrongAnswer``) is recognised by the same comparison, and its
+feedback, which names the mistake, replaces the generic nudge. A key is course-author text: it is read by the same
+reader, and only a key beyond the reader's grammar (``exp(1)``) is left to ``sympify``, as the item templates that
+wrote it are.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ class AnswerFormatError(ValueError):
 
 
 @dataclass(frozen=True)
+class CommonWrongAnswer:
+    """A mistake the course author foresaw: its key (written like the answer key) and what to tell the student."""
+
+    answer: str
+    feedback: str
+    error: str = ""  # a Bridge error type, or "" when not declared
+    concept: str = ""  # the slug of the concept the mistake points to, or ""
+
+
+@dataclass(frozen=True)
 class AnswerSpec:
     kind: str  # "numeric" | "expression" | "choice"
     answer: str  # SymPy-parsable key; for choice, the correct choice's text
@@ -46,6 +58,7 @@ class AnswerSpec:
     choices: tuple[str, ...] = ()
     variables: tuple[str, ...] = ()
     form: str = ""  # the form the answer must take (``AnswerForm.text``); "" takes the value in any form
+    wrong_answers: tuple[CommonWrongAnswer, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,7 @@ class Verdict:
     correct: bool
     message: str
     form_missed: bool = False  # the value is right but not in the item's form: neither right nor wrong
+    wrong_answer: CommonWrongAnswer | None = None  # the common wrong answer the response matched
 
 
 def _read(text: str, *, variables: tuple[str, ...]) -> mathtext.Node:
@@ -96,15 +110,32 @@ def _read_number(text: str) -> Written:
     return Written(_read(text, variables=()), text)
 
 
-def _key_read(spec: AnswerSpec) -> tuple[mathtext.Node | None, sympy.Expr]:
+def _key_read(key: str, *, variables: tuple[str, ...]) -> tuple[mathtext.Node | None, sympy.Expr]:
     """The key's tree (through the shared reader) and value; a key beyond the reader's grammar has no tree
     and is read as SymPy reads author text."""
-    answer = mathtext.label_strip(spec.answer)
+    answer = mathtext.label_strip(key)
     try:
-        tree = mathtext.read(answer, frozenset(spec.variables), trusted=True)
+        tree = mathtext.read(answer, frozenset(variables), trusted=True)
         return tree, mathtext.value(tree)
     except mathtext.MathTextError:
-        return None, sympy.sympify(answer, locals={name: sympy.Symbol(name) for name in spec.variables})
+        return None, sympy.sympify(answer, locals={name: sympy.Symbol(name) for name in variables})
+
+
+def _matches(spec: AnswerSpec, student: sympy.Expr, tree: mathtext.Node, *, key_tree: mathtext.Node | None,
+             key: sympy.Expr) -> bool:
+    if spec.kind == "numeric" and spec.tolerance > 0:
+        return abs(complex(student) - complex(key)) <= spec.tolerance
+    if key_tree is None:
+        return mathtext.same_value(student, key)
+    return mathtext.equivalent(tree, key_tree)
+
+
+def _common_wrong_answer(spec: AnswerSpec, student: sympy.Expr, tree: mathtext.Node) -> CommonWrongAnswer | None:
+    for wrong in spec.wrong_answers:
+        key_tree, key = _key_read(wrong.answer, variables=spec.variables)
+        if _matches(spec, student, tree, key_tree=key_tree, key=key):
+            return wrong
+    return None
 
 
 def _wrong_message(student: sympy.Expr, key: sympy.Expr, *, tree: mathtext.Node,
@@ -140,12 +171,14 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
     if spec.kind == "choice":
         if text not in spec.choices:
             raise AnswerFormatError("Pick one of the choices.")
-        correct = text == spec.answer
-        return Verdict(correct, "Correct!" if correct else _TRY_AGAIN)
+        if text == spec.answer:
+            return Verdict(True, "Correct!")
+        wrong = next((wrong for wrong in spec.wrong_answers if wrong.answer == text), None)
+        return Verdict(False, wrong.feedback if wrong else _TRY_AGAIN, wrong_answer=wrong)
     if not _ALLOWED_CHARACTERS.match(text):
         raise AnswerFormatError("Use only numbers, letters for variables, and + - * / ^ ( ).")
 
-    key_tree, key = _key_read(spec)
+    key_tree, key = _key_read(spec.answer, variables=spec.variables)
     if spec.kind == "numeric":
         written = _read_number(text)
     elif spec.kind == "expression":
@@ -156,14 +189,13 @@ def answer_check(*, spec: AnswerSpec, response: str) -> Verdict:
         raise ValueError(f"unknown answer kind {spec.kind!r}")
     tree = written.tree
     student = _value(tree)
-    if spec.kind == "numeric" and spec.tolerance > 0:
-        correct = abs(complex(student) - complex(key)) <= spec.tolerance
-    elif key_tree is None:
-        correct = mathtext.same_value(student, key)
-    else:
-        correct = mathtext.equivalent(tree, key_tree)
-    if correct and spec.form:
-        form = AnswerForm.parse(spec.form)
-        if not form_holds(form, written):
-            return Verdict(False, f"Right value — now write it {form.phrase}.", form_missed=True)
-    return Verdict(correct, "Correct!" if correct else _wrong_message(student, key, tree=tree, key_tree=key_tree))
+    if _matches(spec, student, tree, key_tree=key_tree, key=key):
+        if spec.form:
+            form = AnswerForm.parse(spec.form)
+            if not form_holds(form, written):
+                return Verdict(False, f"Right value — now write it {form.phrase}.", form_missed=True)
+        return Verdict(True, "Correct!")
+    wrong = _common_wrong_answer(spec, student, tree)
+    if wrong is not None:
+        return Verdict(False, wrong.feedback, wrong_answer=wrong)
+    return Verdict(False, _wrong_message(student, key, tree=tree, key_tree=key_tree))

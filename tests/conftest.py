@@ -35,18 +35,42 @@ SMALL_COURSE = {
         {
             "slug": "add-whole", "concepts": ["whole-addition"], "difficulty": -1.0, "answer_kind": "numeric",
             "params": {"a": {"randint": [11, 40]}, "b": {"randint": [11, 40]}},
+            "derived": {"t": "10 * floor(b / 10)", "o": "b - 10 * floor(b / 10)"},
             "prompt": "What is {a} + {b}?", "answer": "a + b", "form": "number",
             "hints": ["Add the tens, then the ones.", "Start with {a} and count on {b}."],
             "solution": "{a} + {b} = {answer}.",
+            "wrong_answers": [
+                {"answer": "a + b - 10", "feedback": "The ones made a new ten: carry it into the tens.",
+                 "error": "careless", "concept": "whole-addition"},
+                {"answer": "a + b + 10", "feedback": "You carried a ten that was not there: check the ones again."},
+            ],
+            "steps": [
+                {"prompt": "First add the whole tens of {b}: what is {a} + {t}?", "answer": "a + t",
+                 "hint": "Count on from {a} in tens."},
+                {"prompt": "Now add the {o} ones that are left: what is {a} + {b}?", "answer": "a + b"},
+            ],
         },
         {
             "slug": "fraction-of-shape", "concepts": ["fraction-meaning"], "difficulty": -0.5,
-            "answer_kind": "choice", "params": {"k": {"randint": [1, 3]}, "n": {"choice": [5, 7]}},
-            "derived": {"unshaded": "n - k", "parts": "n + k"},
+            "answer_kind": "choice", "params": {"k": {"randint": [1, 3]}, "n": {"choice": [4, 5]}},
+            "derived": {"t": "n + k"},
             "prompt": "{k} of {n} equal parts are shaded. Which fraction is shaded?",
-            "answer": "Rational(k, n)", "choices": ["{k}/{n}", "{n}/{k}", "{unshaded}/{n}", "{k}/{parts}"],
+            "answer": "Rational(k, n)", "choices": ["{k}/{n}", "{n}/{t}", "{n}/{k}", "{k}/{t}"],
             "hints": ["The bottom number counts all the parts.", "The top number counts the shaded parts."],
             "solution": "{k} shaded out of {n} parts is {answer}.",
+            "wrong_answers": [
+                {"answer": "Rational(n, k)",
+                 "feedback": "That fraction is upside down: the bottom counts all the parts.",
+                 "error": "misinterpret", "concept": "fraction-meaning"},
+                {"answer": "Rational(k, n + k)", "feedback": "The shaded parts are already among the {n} parts: "
+                 "do not count them twice."},
+            ],
+            "steps": [
+                {"prompt": "How many equal parts are there in all?", "answer": "n",
+                 "hint": "Count every part, shaded or not."},
+                {"prompt": "Which fraction is shaded?", "answer": "Rational(k, n)", "answer_kind": "choice",
+                 "choices": ["{k}/{n}", "{n}/{k}"]},
+            ],
         },
         {
             "slug": "add-like", "concepts": ["like-fractions", "fraction-meaning"], "difficulty": 0.0,
@@ -55,6 +79,20 @@ SMALL_COURSE = {
             "prompt": "What is {a}/{d} + {b}/{d}?", "answer": "Rational(a + b, d)", "form": "number",
             "hints": ["The denominators are the same.", "Keep the denominator {d} and add the numerators."],
             "solution": "{a}/{d} + {b}/{d} = {answer}.",
+            "wrong_answers": [
+                {"answer": "Rational(a + b, 2 * d)", "feedback": "You added the bottoms too. The parts are still "
+                 "{d}ths: keep the denominator and add only the tops.", "error": "misinterpret",
+                 "concept": "fraction-meaning"},
+                {"answer": "Rational(a + b, d * d)", "feedback": "You multiplied the bottoms. Like fractions keep "
+                 "their denominator: add only the tops."},
+            ],
+            "steps": [
+                {"prompt": "Both fractions count parts of the same size. What is the denominator of the sum?",
+                 "answer": "d"},
+                {"prompt": "How many {d}ths are there together: what is {a} + {b}?", "answer": "a + b",
+                 "hint": "Add the numerators {a} and {b}."},
+                {"prompt": "So what is {a}/{d} + {b}/{d}?", "answer": "Rational(a + b, d)"},
+            ],
         },
     ],
 }

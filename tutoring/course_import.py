@@ -1,8 +1,10 @@
 """Import a course file (concepts, prerequisites, item templates) into the database.
 
 The whole file is checked first: every problem is reported together and nothing is written unless the
-file is valid. Importing the same file twice changes nothing; re-importing an edited file updates
-concepts, edges, templates and their items in place (attempts keep pointing at the same items).
+file is valid. Every template of a course file has its common wrong answers and its steps (see
+``tutoring.item_templates``), and the concepts its wrong answers point to are concepts of the course.
+Importing the same file twice changes nothing; re-importing an edited file updates concepts, edges,
+templates and their items in place (attempts keep pointing at the same items).
 """
 
 from __future__ import annotations
@@ -82,6 +84,14 @@ def course_file_check(data: Any, *, items_per_template: int = ITEMS_PER_TEMPLATE
         missing = [c for c in template.get("concepts") or [] if c not in known]
         if missing:
             problems.append(f"template {slug!r} names unknown concept {missing[0]!r}")
+        for block in ("wrong_answers", "steps"):
+            if block not in template:
+                problems.append(f"template {slug!r}: missing {block!r}")
+        for wrong in template.get("wrong_answers") or []:
+            concept = wrong.get("concept") if isinstance(wrong, dict) else None
+            if concept and concept not in known:
+                problems.append(f"template {slug!r}: wrong answer {wrong.get('answer')!r} points to unknown "
+                                f"concept {concept!r}")
         try:
             drafts[slug] = [template_instantiate(template, seed=seed) for seed in range(items_per_template)]
         except TemplateError as error:
@@ -119,6 +129,7 @@ def course_import(*, data: dict[str, Any], items_per_template: int = ITEMS_PER_T
                         "template": template, "seed": seed, "prompt": draft.prompt, "answer_kind": draft.answer_kind,
                         "answer": draft.answer, "tolerance": draft.tolerance, "choices": draft.choices,
                         "variables": draft.variables, "hints": draft.hints, "solution": draft.solution,
+                        "wrong_answers": draft.wrong_answers, "steps": draft.steps,
                         "difficulty": template.difficulty, "is_active": True, "form": draft.form,
                     },
                 )

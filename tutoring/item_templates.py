@@ -10,7 +10,17 @@ A template is plain data (it comes from a course file or the database)::
      "prompt": "What is {a}/{d} + {a}/{d}?",
      "answer": "2 * Rational(a, d)",          # SymPy expression over params and derived values
      "form": "lowest-terms",                  # how the student must write it (below)
-     "hints": ["...", "..."], "solution": "... so the answer is {answer}."}
+     "hints": ["...", "..."], "solution": "... so the answer is {answer}.",
+     "wrong_answers": [                       # common wrong answers, each with feedback that names the mistake
+         {"answer": "Rational(a, d)", "feedback": "You added only one of them.",
+          "error": "careless", "concept": "fraction-addition"}, ...],   # error and concept are optional
+     "steps": [                               # a scaffold: 2-4 checked sub-questions, the last one's answer is
+         {"prompt": "What is {a}/{d} doubled?", "answer": "2 * Rational(a, d)",   # the template's answer
+          "hint": "...", "answer_kind": "numeric"}, ...]}                         # hint, answer_kind optional
+
+A wrong answer must differ from the right answer on every draw and from the other wrong answers; in a choice
+template it is one of the distractors. Templates without the two blocks still read (``course_file_check``
+requires them of a course file).
 
 ``form`` (numeric and expression templates; left out, any way of writing the value is right) is the form the
 answer must take, so that "Work out 39 × 28." is not answered by typing 39*28. A right value in another form is
@@ -47,10 +57,13 @@ from sympy.parsing.sympy_parser import standard_transformations, stringify_expr
 
 from llm.answer_check import AnswerFormatError, AnswerSpec, answer_check
 from llm.answer_forms import AnswerForm, FormSpecError, form_from_course, form_render
+from llm.labels import BRIDGE_ERROR_TYPES
 
 ANSWER_KINDS = ("numeric", "expression", "choice")
 MIN_CHOICES = 4
 MAX_DRAWS = 500
+MIN_WRONG_ANSWERS = 2
+MIN_STEPS, MAX_STEPS = 2, 4
 
 
 class TemplateError(ValueError):
@@ -72,6 +85,11 @@ class ItemDraft:
     hints: list[str] = field(default_factory=list)
     solution: str = ""
     form: str = ""  # the form the answer must take (``AnswerForm.text``), "" for any
+    # {"answer": key text (for choice: the distractor's text), "feedback": text, "error": label or "",
+    #  "concept": slug or ""}
+    wrong_answers: list[dict[str, str]] = field(default_factory=list)
+    # {"prompt": text, "answer": key text, "answer_kind": kind, "choices": [text], "hint": text or ""}
+    steps: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _draw_param(spec: dict[str, Any], rng: random.Random) -> int | str:
@@ -142,6 +160,55 @@ def template_validate(template: dict[str, Any]) -> None:
             if not (isinstance(name, str) and name.isidentifier()):
                 raise TemplateError(f"template {slug!r}: {section} name {name!r} is not a valid name "
                                     "(YAML reads bare on/off/yes/no as true/false: quote it or rename it)")
+    if "wrong_answers" in template:
+        _wrong_answers_validate(template, slug=slug)
+    if "steps" in template:
+        _steps_validate(template, slug=slug)
+
+
+def _wrong_answers_validate(template: dict[str, Any], *, slug: str) -> None:
+    wrong_answers = template["wrong_answers"]
+    if not isinstance(wrong_answers, list) or len(wrong_answers) < MIN_WRONG_ANSWERS:
+        raise TemplateError(f"template {slug!r}: needs at least {MIN_WRONG_ANSWERS} common wrong answers")
+    for wrong in wrong_answers:
+        if not (isinstance(wrong, dict) and wrong.get("answer") and wrong.get("feedback")):
+            raise TemplateError(f"template {slug!r}: every wrong answer needs 'answer' and 'feedback'")
+        if wrong.get("error", "") and wrong["error"] not in BRIDGE_ERROR_TYPES:
+            raise TemplateError(f"template {slug!r}: wrong answer {wrong['answer']!r} has error {wrong['error']!r}, "
+                                f"not one of {', '.join(BRIDGE_ERROR_TYPES)}")
+
+
+def _steps_validate(template: dict[str, Any], *, slug: str) -> None:
+    steps = template["steps"]
+    if not isinstance(steps, list) or not MIN_STEPS <= len(steps) <= MAX_STEPS:
+        raise TemplateError(f"template {slug!r}: needs {MIN_STEPS} to {MAX_STEPS} steps")
+    for number, step in enumerate(steps, start=1):
+        if not (isinstance(step, dict) and step.get("prompt") and step.get("answer")):
+            raise TemplateError(f"template {slug!r}: step {number} needs 'prompt' and 'answer'")
+        kind = step.get("answer_kind", "numeric")
+        if kind not in ANSWER_KINDS:
+            raise TemplateError(f"template {slug!r}: step {number}'s answer_kind must be one of "
+                                f"{', '.join(ANSWER_KINDS)}")
+        if kind == "choice" and len(step.get("choices", [])) < 2:
+            raise TemplateError(f"template {slug!r}: step {number} is a choice and needs at least two choices")
+
+
+def _same_value(left: Any, right: Any) -> bool:
+    return sympy.simplify(left - right) == 0
+
+
+def _draw_text(params: dict[str, int | str]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in params.items())
+
+
+def _choice_matching(choices: list[str], value: Any, namespace: dict[str, Any], *, template: str) -> list[str]:
+    return [c for c in choices if _same_value(_evaluate(c, namespace, template=template), value)]
+
+
+def _key_text(kind: str, value: Any, *, what: str, template: str) -> str:
+    if kind == "numeric" and not value.is_number:
+        raise TemplateError(f"template {template!r}: {what} {value} is not a number")
+    return format_value(value)
 
 
 def _template_form(template: dict[str, Any]) -> AnswerForm | None:
@@ -195,16 +262,16 @@ def template_instantiate(template: dict[str, Any], *, seed: int) -> ItemDraft:
     choices: list[str] = []
     if kind == "choice":
         choices = [_render(str(choice), text_values, template=slug) for choice in template["choices"]]
-        matching = [c for c in choices if sympy.simplify(_evaluate(c, namespace, template=slug) - answer_value) == 0]
+        matching = _choice_matching(choices, answer_value, namespace, template=slug)
         if len(matching) != 1:
             raise TemplateError(f"template {slug!r}: exactly one choice must equal the answer, got {matching}")
         answer_text = matching[0]
     else:
-        if kind == "numeric" and not answer_value.is_number:
-            raise TemplateError(f"template {slug!r}: numeric answer {answer_value} is not a number")
-        answer_text = (form and form_render(form, answer_value)) or format_value(answer_value)
+        answer_text = _key_text(kind, answer_value, what="numeric answer", template=slug)
         if form is not None:
+            answer_text = form_render(form, answer_value) or answer_text
             _answer_form_check(template, answer_text=answer_text, form=form, params=params)
+    draw = _Draw(slug=slug, params=params, namespace=namespace, text_values=text_values, answer_value=answer_value)
     return ItemDraft(
         template_slug=slug,
         params=params,
@@ -217,4 +284,75 @@ def template_instantiate(template: dict[str, Any], *, seed: int) -> ItemDraft:
         hints=[_render(str(hint), text_values, template=slug) for hint in template["hints"]],
         solution=_render(str(template["solution"]), text_values, template=slug),
         form=form.text if form is not None else "",
+        wrong_answers=_wrong_answers_render(template.get("wrong_answers", []), draw, kind=kind, choices=choices),
+        steps=_steps_render(template.get("steps", []), draw),
     )
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """One draw of a template's parameters, with everything its texts and keys are computed from."""
+
+    slug: str
+    params: dict[str, int | str]
+    namespace: dict[str, Any]
+    text_values: dict[str, Any]
+    answer_value: Any
+
+    def evaluate(self, expression: Any) -> Any:
+        return _evaluate(str(expression), self.namespace, template=self.slug)
+
+    def render(self, text: Any) -> str:
+        return _render(str(text), self.text_values, template=self.slug)
+
+    def refuse(self, problem: str) -> TemplateError:
+        return TemplateError(f"template {self.slug!r}: {problem} (for {_draw_text(self.params)})")
+
+
+def _wrong_answers_render(specs: list[dict[str, Any]], draw: _Draw, *, kind: str,
+                          choices: list[str]) -> list[dict[str, str]]:
+    """The common wrong answers of this draw: each differs from the right answer and from the others, and in a
+    choice item is one of the distractors."""
+    rendered: list[dict[str, str]] = []
+    values: list[tuple[str, Any]] = []
+    for spec in specs:
+        expression = str(spec["answer"])
+        value = draw.evaluate(expression)
+        if _same_value(value, draw.answer_value):
+            raise draw.refuse(f"wrong answer {expression!r} equals the right answer")
+        for other, other_value in values:
+            if _same_value(value, other_value):
+                raise draw.refuse(f"wrong answers {other!r} and {expression!r} are equal")
+        values.append((expression, value))
+        if kind == "choice":
+            matching = _choice_matching(choices, value, draw.namespace, template=draw.slug)
+            if not matching:
+                raise draw.refuse(f"wrong answer {expression!r} is none of the choices")
+            text = matching[0]
+        else:
+            text = _key_text(kind, value, what=f"wrong answer {expression!r}", template=draw.slug)
+        rendered.append({"answer": text, "feedback": draw.render(spec["feedback"]),
+                         "error": str(spec.get("error", "")), "concept": str(spec.get("concept", ""))})
+    return rendered
+
+
+def _steps_render(specs: list[dict[str, Any]], draw: _Draw) -> list[dict[str, Any]]:
+    """The steps of this draw, each with its key; the last step's answer is the item's answer."""
+    rendered: list[dict[str, Any]] = []
+    for number, spec in enumerate(specs, start=1):
+        value = draw.evaluate(spec["answer"])
+        kind = spec.get("answer_kind", "numeric")
+        choices: list[str] = []
+        if kind == "choice":
+            choices = [draw.render(choice) for choice in spec["choices"]]
+            matching = _choice_matching(choices, value, draw.namespace, template=draw.slug)
+            if len(matching) != 1:
+                raise draw.refuse(f"exactly one choice of step {number} must equal its answer, got {matching}")
+            text = matching[0]
+        else:
+            text = _key_text(kind, value, what=f"step {number}'s answer", template=draw.slug)
+        rendered.append({"prompt": draw.render(spec["prompt"]), "answer": text, "answer_kind": kind,
+                         "choices": choices, "hint": draw.render(spec["hint"]) if spec.get("hint") else ""})
+    if specs and not _same_value(value, draw.answer_value):
+        raise draw.refuse(f"the last step's answer {str(specs[-1]['answer'])!r} differs from the template's answer")
+    return rendered

@@ -62,8 +62,9 @@ def course_learner_model(*, course_id: int) -> LearnerModel:
 
 def course_answers(*, course_id: int, after: int | None = None) -> list[AnswerRecord]:
     """The course's answers in the order they were given (ties by id), for a refit; only those after the answer
-    with id ``after`` when it is given."""
-    attempts = Attempt.objects.filter(item__course_id=course_id)
+    with id ``after`` when it is given. Answers given with the steps or the worked solution shown are left out:
+    they are not evidence of what the learner can do alone (``tutoring.services``)."""
+    attempts = Attempt.objects.filter(item__course_id=course_id, assisted=False)
     if after is not None:
         attempts = attempts.filter(id__gt=after)
     return [AnswerRecord(answer_id=answer_id, learner_id=learner_id, item_id=item_id, at=at, correct=correct)

@@ -22,7 +22,7 @@ from llm.policy import RECENT_ITEMS, ConceptOption, NothingToPractise, concept_r
 from llm.tutor import TutorRequest
 from tutoring.errors import Forbidden, NotFound
 from tutoring.learner_model import course_learner_model
-from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, User
+from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, StepAttempt, User
 
 FADING_DROP = 0.1  # a concept whose mastery is forecast to fall this much within a week is flagged for review
 
@@ -171,8 +171,58 @@ def session_question(*, session: LearningSession, question_id: int) -> ChatMessa
 
 
 def session_last_attempt(*, session: LearningSession, item_id: int | None) -> Attempt | None:
-    """The latest answer in this session to one item (its verdict stays on the card)."""
-    return session.attempts.filter(item=item_id).order_by("-created_at", "-id").first()
+    """The latest answer in this session to one item (its verdict stays on the card); asking for help is not one."""
+    return session.attempts.filter(item=item_id).exclude(response="").order_by("-created_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class ScaffoldStep:
+    """One step of the item on screen as the student sees it."""
+
+    number: int  # from 1
+    prompt: str
+    answer_kind: str
+    choices: list[str]
+    hint: str
+    right_answer: str | None  # what the student answered, once they got it right
+    last_wrong: StepAttempt | None  # their latest wrong answer to it, while it is the step on screen
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """The way forward for a stuck student on the item on screen: its steps so far, and what they may open."""
+
+    steps: list[ScaffoldStep]  # the solved steps and the one on screen
+    current: ScaffoldStep | None  # the step to answer now
+    can_open_steps: bool
+    can_show_solution: bool
+
+
+def session_scaffold(*, session: LearningSession) -> Scaffold:
+    """The steps of the item on screen shown so far, and whether the steps or the worked solution may be opened:
+    the steps after a wrong answer or the last hint, the worked solution after the last hint."""
+    item = session.current_item
+    if item is None:
+        return Scaffold(steps=[], current=None, can_open_steps=False, can_show_solution=False)
+    stuck = not session.current_solved and session.hints_shown >= len(item.hints)
+    steps: list[ScaffoldStep] = []
+    if session.current_step is not None:
+        answers = list(session.step_attempts.filter(item=item).order_by("created_at", "id"))
+        for index, spec in enumerate(item.steps[: session.current_step + 1]):
+            mine = [a for a in answers if a.step == index]
+            right = next((a.response for a in mine if a.correct), None)
+            steps.append(ScaffoldStep(
+                number=index + 1, prompt=spec["prompt"], answer_kind=spec["answer_kind"], choices=spec["choices"],
+                hint=spec["hint"], right_answer=right,
+                last_wrong=mine[-1] if mine and right is None and not mine[-1].correct else None,
+            ))
+    current = steps[-1] if steps and steps[-1].right_answer is None else None
+    return Scaffold(
+        steps=steps, current=current,
+        can_open_steps=bool(item.steps) and session.current_step is None and not session.current_solved
+        and (session.current_attempts > 0 or stuck),
+        can_show_solution=stuck and not session.current_solution_shown,
+    )
 
 
 def session_mastery(*, session: LearningSession, at: datetime) -> list[tuple[Concept, Mastery]]:
@@ -184,15 +234,22 @@ def session_mastery(*, session: LearningSession, at: datetime) -> list[tuple[Con
 
 
 def tutor_request(*, session: LearningSession, question: ChatMessage, at: datetime) -> TutorRequest:
-    """What the tutor may know for a reply to ``question``: the item, the chat and the latest attempt on it,
-    and the learner model's beliefs about the item's concepts and their prerequisites."""
+    """What the tutor may know for a reply to ``question``: the item, the chat and the latest attempt on it (with
+    the common wrong answer it matched), and the learner model's beliefs about the item's concepts, their
+    prerequisites and the concept that wrong answer points to."""
     item = Item.objects.prefetch_related("concepts").get(pk=question.item_id)
     course_map = concept_map(course_id=session.course_id)
     graph = course_map.graph.copy()
     for concept in course_map.concepts:
         graph.nodes[concept.id]["name"] = concept.name
     item_concepts = [c.id for c in item.concepts.all()]
+    attempt = session_last_attempt(session=session, item_id=item.id)
+    mistake = (attempt.common_wrong_answer or {}) if attempt is not None else {}
+    pointed = next((c.id for c in course_map.concepts if mistake.get("concept") and c.slug == mistake["concept"]),
+                   None)
     suspects = set(item_concepts).union(*(nx.ancestors(graph, c) for c in item_concepts))
+    if pointed is not None:
+        suspects.add(pointed)
     evidence = course_learner_model(course_id=session.course_id).beliefs(
         learner_id=session.learner_id, concept_ids=sorted(suspects), at=at)
     beliefs = {
@@ -204,7 +261,6 @@ def tutor_request(*, session: LearningSession, question: ChatMessage, at: dateti
     }
     earlier = session.chat_messages.filter(item=item, created_at__lte=question.created_at).exclude(pk=question.pk)
     dialogue = tuple((message.author, message.text) for message in earlier.order_by("created_at", "id"))
-    attempt = session_last_attempt(session=session, item_id=item.id)
     tutor_traces = list(session.chat_messages.filter(author=ChatMessage.Author.TUTOR).values_list("trace", flat=True))
     tells_used = sum(1 for trace in tutor_traces if trace.get("plan", {}).get("intervene"))
     focus = (session.focus_concept_id,) if session.focus_concept_id else tuple(item_concepts)
@@ -214,8 +270,9 @@ def tutor_request(*, session: LearningSession, question: ChatMessage, at: dateti
         telling=session.classroom.tutor_telling if session.classroom else Classroom.Telling.HINTS,
         answer_kind=item.answer_kind, answer_key=item.answer,
         turn=len(tutor_traces),
-        last_attempt=None if attempt is None else TutorAttempt(answer=attempt.response, correct=attempt.correct,
-                                                               feedback=attempt.feedback),
+        last_attempt=None if attempt is None else TutorAttempt(
+            answer=attempt.response, correct=attempt.correct, feedback=attempt.feedback, mistake=bool(mistake),
+            error_type=mistake.get("error", ""), concept_id=pointed),
         dialogue=dialogue, concepts=tuple(item_concepts),
         concept_names=tuple(graph.nodes[c]["name"] for c in item_concepts), beliefs=beliefs, graph=graph,
         goals=focus, topic=", ".join(graph.nodes[c]["name"] for c in item_concepts), tells_used=tells_used,

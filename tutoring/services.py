@@ -1,4 +1,12 @@
-"""Writes for the session domain: accounts, classes, practice sessions, attempts, hints and chat.
+"""Writes for the session domain: accounts, classes, practice sessions, attempts, hints, steps and chat.
+
+What the learner model hears follows ASSISTments' convention of first-attempt correctness: an item counts as
+solved only when the student solved it unaided. Asking for the steps or for the worked solution is help, so
+before any answer it is recorded as the item's (wrong) first response (``Attempt`` with an empty response), and
+after an answer it adds nothing. From then on the item is assisted: step answers go to ``StepAttempt`` and
+answers to the item itself are stored as ``assisted``, and neither reaches the learner model. So a student who
+takes the steps never gains more mastery from the item than one who solved it alone: they gain none, and a
+student who solved it alone gains the evidence of a right answer.
 
 Background work starts on commit (``transaction.on_commit``) as Celery tasks that send data events
 (``tutoring.events``); the consumers in ``frontend`` render them."""
@@ -7,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -16,10 +24,20 @@ from django.utils import timezone
 
 from knowledge.beliefs import Mastery
 from knowledge.models import Concept
-from llm.answer_check import AnswerFormatError, AnswerSpec, Verdict, answer_check
+from llm.answer_check import AnswerFormatError, AnswerSpec, CommonWrongAnswer, Verdict, answer_check
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
 from tutoring.learner_model import course_learner_model
-from tutoring.models import Attempt, ChatMessage, Classroom, Course, Enrolment, Item, LearningSession, User
+from tutoring.models import (
+    Attempt,
+    ChatMessage,
+    Classroom,
+    Course,
+    Enrolment,
+    Item,
+    LearningSession,
+    StepAttempt,
+    User,
+)
 from tutoring.replies import chat_reply_stream
 from tutoring.selectors import practice_item_next
 from tutoring.tasks import chat_reply_send, mastery_changed_notify
@@ -47,6 +65,18 @@ class HintResult:
     index: int  # 0-based
     text: str
     remaining: int
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step_attempt: StepAttempt
+    verdict: Verdict
+    created: bool  # False when this was a resend of a step answer already stored
+    finished: bool  # the item's last step is solved
+
+
+STEPS_ASKED = "You asked for the steps, so this question counts as not solved on your own."
+SOLUTION_ASKED = "You asked for the worked solution, so this question counts as not solved on your own."
 
 
 def user_create(*, username: str, password: str, role: str, first_name: str = "", last_name: str = "") -> User:
@@ -112,8 +142,10 @@ def session_item_advance(*, session: LearningSession, at: datetime | None = None
     item = practice_item_next(session=session, at=at or timezone.now())
     session.current_item = item
     session.hints_shown = session.current_attempts = 0
-    session.current_solved = False
-    session.save(update_fields=["current_item", "hints_shown", "current_attempts", "current_solved"])
+    session.current_solved = session.current_solution_shown = False
+    session.current_step = None
+    session.save(update_fields=["current_item", "hints_shown", "current_attempts", "current_solved", "current_step",
+                                "current_solution_shown"])
     return item
 
 
@@ -135,9 +167,31 @@ def _open_item(session: LearningSession, item_id: int) -> Item:
     return item
 
 
+def _teachers_notify(session: LearningSession) -> None:
+    """Once the transaction commits, the teachers' grids of the learner's classes show their new mastery."""
+    classrooms = Classroom.objects.filter(course_id=session.course_id, students=session.learner_id)
+    classroom_ids = list(classrooms.values_list("id", flat=True))
+    transaction.on_commit(lambda: mastery_changed_notify.delay(classroom_ids=classroom_ids,
+                                                               learner_id=session.learner_id))
+
+
 def answer_spec(item: Item) -> AnswerSpec:
     return AnswerSpec(kind=item.answer_kind, answer=item.answer, tolerance=item.tolerance,
-                      choices=tuple(item.choices), variables=tuple(item.variables), form=item.form)
+                      choices=tuple(item.choices), variables=tuple(item.variables), form=item.form,
+                      wrong_answers=tuple(CommonWrongAnswer(**wrong) for wrong in item.wrong_answers))
+
+
+def step_answer_spec(item: Item, step: int) -> AnswerSpec:
+    """A step is checked like an item: an expression step with the item's variables, a number with its tolerance."""
+    spec = item.steps[step]
+    return AnswerSpec(kind=spec["answer_kind"], answer=spec["answer"], tolerance=item.tolerance,
+                      choices=tuple(spec["choices"]), variables=tuple(item.variables))
+
+
+def _stored_verdict(attempt: Attempt) -> Verdict:
+    wrong = attempt.common_wrong_answer
+    return Verdict(correct=attempt.correct, message=attempt.feedback,
+                   wrong_answer=CommonWrongAnswer(**wrong) if wrong else None)
 
 
 def _item_mastery(session: LearningSession, item_id: int, at: datetime) -> dict[int, Mastery]:
@@ -152,6 +206,8 @@ def attempt_record(
 ) -> AttemptResult:
     """Check the answer, store the attempt once (a resent client_id returns the stored verdict), update mastery.
 
+    A wrong answer the item declares as common gets its feedback and keeps it. An answer given once the steps or the
+    worked solution were shown is stored as assisted and leaves mastery as it is (see the module docstring).
     An answer that cannot be read raises ServiceError and stores nothing: a typo is not a wrong answer. A right value
     in another form than the item asks for (39*28 for "Work out 39 × 28") is neither right nor wrong: the result
     carries a ``form_notice``, and nothing is stored, observed or counted.
@@ -162,8 +218,7 @@ def attempt_record(
     if existing is not None:
         if existing.learner_id != session.learner_id:
             raise Conflict("This attempt id is already used.")
-        verdict = Verdict(correct=existing.correct, message=existing.feedback)
-        return AttemptResult(attempt=existing, verdict=verdict, created=False,
+        return AttemptResult(attempt=existing, verdict=_stored_verdict(existing), created=False,
                              mastery=_item_mastery(session, existing.item_id, at))
 
     item = _open_item(session, item_id)
@@ -178,23 +233,25 @@ def attempt_record(
         session = LearningSession.objects.select_for_update().get(pk=session.pk)
         if session.current_solved:
             raise Conflict("You have already solved this question; go on to the next one.")
+        assisted = session.current_assisted
         attempt = Attempt.objects.create(
             client_id=client_id, session=session, learner_id=session.learner_id, item=item,
             response=response.strip(), correct=verdict.correct, feedback=verdict.message,
-            hints_used=session.hints_shown, created_at=at,
+            common_wrong_answer=asdict(verdict.wrong_answer) if verdict.wrong_answer else None,
+            assisted=assisted, hints_used=session.hints_shown, created_at=at,
         )
-        retry = Attempt.objects.filter(learner_id=session.learner_id, item=item).exclude(pk=attempt.pk).exists()
-        mastery = course_learner_model(course_id=session.course_id).observe(
-            learner_id=session.learner_id, item_id=item.id, correct=verdict.correct, at=at, retry=retry)
+        if assisted:
+            mastery = _item_mastery(session, item.id, at)
+        else:
+            retry = (Attempt.objects.filter(learner_id=session.learner_id, item=item, assisted=False)
+                     .exclude(pk=attempt.pk).exists())
+            mastery = course_learner_model(course_id=session.course_id).observe(
+                learner_id=session.learner_id, item_id=item.id, correct=verdict.correct, at=at, retry=retry)
         session.current_attempts += 1
         session.current_solved = verdict.correct
         session.save(update_fields=["current_attempts", "current_solved"])
-        if notify:
-            classrooms = Classroom.objects.filter(course_id=session.course_id, students=session.learner_id)
-            classroom_ids = list(classrooms.values_list("id", flat=True))
-            transaction.on_commit(
-                lambda: mastery_changed_notify.delay(classroom_ids=classroom_ids, learner_id=session.learner_id)
-            )
+        if notify and not assisted:
+            _teachers_notify(session)
     return AttemptResult(attempt=attempt, verdict=verdict, created=True, mastery=mastery)
 
 
@@ -209,6 +266,101 @@ def hint_reveal(*, session: LearningSession, item_id: int) -> HintResult:
         session.hints_shown += 1
         session.save(update_fields=["hints_shown"])
     return HintResult(index=index, text=item.hints[index], remaining=len(item.hints) - index - 1)
+
+
+def _help_record(session: LearningSession, item: Item, *, feedback: str, at: datetime) -> None:
+    """Help asked for before any answer is the item's first response, and a wrong one (the module docstring says
+    why); help asked for again, or after an answer, adds nothing. Runs inside the caller's transaction, with the
+    session locked."""
+    if session.current_attempts or session.current_assisted:
+        return
+    Attempt.objects.create(client_id=uuid.uuid4(), session=session, learner_id=session.learner_id, item=item,
+                           response="", correct=False, feedback=feedback, hints_used=session.hints_shown,
+                           created_at=at)
+    course_learner_model(course_id=session.course_id).observe(learner_id=session.learner_id, item_id=item.id,
+                                                              correct=False, at=at)
+    _teachers_notify(session)
+
+
+def _stuck_item(session: LearningSession, item_id: int) -> tuple[LearningSession, Item]:
+    """The item on screen and the session, locked, when the student may ask for more help with it."""
+    item = _open_item(session, item_id)
+    session = LearningSession.objects.select_for_update().get(pk=session.pk)
+    if session.current_solved:
+        raise Conflict("You have already solved this question; go on to the next one.")
+    return session, item
+
+
+def steps_open(*, session: LearningSession, item_id: int, at: datetime | None = None) -> LearningSession:
+    """Show the first step of the item on screen, once the student has answered it wrong or seen every hint.
+
+    Opening them again changes nothing."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        session, item = _stuck_item(session, item_id)
+        if not item.steps:
+            raise Conflict("This question has no steps to work through.")
+        if session.current_step is not None:
+            return session
+        if not session.current_attempts and session.hints_shown < len(item.hints):
+            raise Conflict("Try an answer or the hints first; the steps are there when you are stuck.")
+        _help_record(session, item, feedback=STEPS_ASKED, at=at)
+        session.current_step = 0
+        session.save(update_fields=["current_step"])
+    return session
+
+
+def solution_reveal(*, session: LearningSession, item_id: int, at: datetime | None = None) -> LearningSession:
+    """Show the worked solution of the item on screen, once the student has seen its last hint. The item then
+    counts as not solved unaided."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        session, item = _stuck_item(session, item_id)
+        if session.hints_shown < len(item.hints):
+            raise Conflict("The worked solution comes after the last hint.")
+        if not session.current_solution_shown:
+            _help_record(session, item, feedback=SOLUTION_ASKED, at=at)
+            session.current_solution_shown = True
+            session.save(update_fields=["current_solution_shown"])
+    return session
+
+
+def step_answer_record(
+    *, session: LearningSession, item_id: int, step: int, response: str, client_id: uuid.UUID,
+    at: datetime | None = None,
+) -> StepResult:
+    """Check the answer to the step on screen and store it once (a resent client_id returns the stored verdict).
+
+    A right answer shows the next step; the last step's right answer finishes the item. Step answers are not item
+    attempts: the learner model never reads them (see the module docstring)."""
+    at = at or timezone.now()
+    existing = StepAttempt.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if existing.learner_id != session.learner_id:
+            raise Conflict("This step answer id is already used.")
+        return StepResult(step_attempt=existing, verdict=Verdict(existing.correct, existing.feedback), created=False,
+                          finished=existing.correct and existing.step == len(existing.item.steps) - 1)
+    item = _open_item(session, item_id)
+    with transaction.atomic():
+        session = LearningSession.objects.select_for_update().get(pk=session.pk)
+        if session.current_step is None:
+            raise Conflict("Open the steps first.")
+        if step != session.current_step or step >= len(item.steps):
+            raise Conflict("That step is no longer on screen; answer the current one.")
+        try:
+            verdict = answer_check(spec=step_answer_spec(item, step), response=response)
+        except AnswerFormatError as error:
+            raise ServiceError(str(error)) from error
+        step_attempt = StepAttempt.objects.create(
+            client_id=client_id, session=session, learner_id=session.learner_id, item=item, step=step,
+            response=response.strip(), correct=verdict.correct, feedback=verdict.message, created_at=at,
+        )
+        finished = verdict.correct and step == len(item.steps) - 1
+        if verdict.correct:
+            session.current_step = step + 1
+            session.current_solved = finished
+            session.save(update_fields=["current_step", "current_solved"])
+    return StepResult(step_attempt=step_attempt, verdict=verdict, created=True, finished=finished)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ class Diagnosis:
     weak_concepts: tuple[WeakConcept, ...]  # most suspect first
     strategy_scores: dict[str, float] = field(default_factory=dict)  # the decision model's view, for the Planner
     intention_scores: dict[str, float] = field(default_factory=dict)
+    mistake: str = ""  # the course's feedback on the common wrong answer the attempt matched (never the answer)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ It reads an ``ItemView``, which has no answer key, so neither the chat messages 
 nor the template's drafts can contain the key by construction; the guard in ``llm.tutor`` checks the words
 anyway. Student text goes into a prompt only inside a fence, as data to respond to, never as instructions.
 
-The template drafts are grounded in the item's own hints and the plan's strategy and intention; each
+The template drafts are grounded in the item's own hints, the course's feedback on a known mistake the student
+made, and the plan's strategy and intention; each
 strategy has several wordings so a student who asks again does not read the same line twice.
 """
 
@@ -148,6 +149,8 @@ def _template_reply(*, view: ItemView, diagnosis: Diagnosis, plan: Plan, turn: i
         body = {"ask_question": concept + pick(PROBES), "simplify_question": pick(SIMPLER)}.get(plan.strategy)
         return lead + (body or pick(TRY_FIRST))
     hint = view.hints[plan.hint_index] if plan.hint_index is not None and plan.hint_index < len(view.hints) else ""
+    if diagnosis.mistake:
+        return f"{opener} {diagnosis.mistake} {pick(QUESTIONS)}"
     slip = diagnosis.misconception.partition("A likely slip: ")[2].split(".")[0]
     if plan.strategy == "provide_correction" and slip:
         return f"{opener} Your method looks right: {_lower_first(slip)}. {pick(QUESTIONS)}"

@@ -192,3 +192,53 @@ def test_typing_the_question_back_asks_for_the_worked_out_value(student, course,
     expect(page.locator("#verdict")).to_have_text("Correct!")
     expect(page.locator("#form-notice")).to_have_count(0)
     assert list(item.attempts.values_list("response", "correct")) == [(item.answer, True)]
+
+
+def test_common_wrong_answer_gets_its_feedback(student, course, live_server_url, browser_page):
+    page = browser_page
+    _log_in(page, live_server_url)
+    page.get_by_role("button", name="Start practice").click()
+    expect(page.locator("#connection")).to_have_text("Live")
+    item = LearningSession.objects.get(learner=student).current_item
+    common = item.wrong_answers[0]
+    _answer(page, item, common["answer"])
+    expect(page.locator("#verdict")).to_contain_text(common["feedback"])
+    expect(page.locator("#verdict")).not_to_contain_text("Not quite")
+    assert item.attempts.get().feedback == common["feedback"]
+
+
+def _answer_step(page, number: int, step: dict, text: str) -> None:
+    steps = page.locator("#steps")
+    if step["answer_kind"] == "choice":
+        steps.get_by_label(text, exact=True).check()
+    else:
+        steps.get_by_label(f"Your answer to step {number}").fill(text)
+    steps.get_by_role("button", name=f"Check step {number}").click()
+
+
+def test_stuck_student_works_through_the_steps_to_the_end(student, course, live_server_url, browser_page):
+    page = browser_page
+    _log_in(page, live_server_url)
+    frames = []
+    page.on("websocket", lambda socket: socket.on("framesent", lambda payload: frames.append(json.loads(payload))))
+    page.get_by_role("button", name="Start practice").click()
+    expect(page.locator("#connection")).to_have_text("Live")
+    item = LearningSession.objects.get(learner=student).current_item
+    expect(page.get_by_role("button", name="Work through it step by step")).to_have_count(0)
+    _answer(page, item, wrong_answer(item))
+    expect(page.locator("#verdict")).to_contain_text("Not quite")
+
+    page.get_by_role("button", name="Work through it step by step").click()
+    expect(page.locator("#steps .step-prompt")).to_have_text([item.steps[0]["prompt"]])
+    _answer_step(page, 1, item.steps[0], "9999")  # the first steps of the test course ask for a number
+    expect(page.locator("#steps .step-verdict")).to_contain_text("Not quite")
+    expect(page.locator("#steps .step-hint")).to_contain_text(item.steps[0]["hint"])
+    for number, step in enumerate(item.steps, start=1):
+        _answer_step(page, number, step, step["answer"])
+        expect(page.locator("#steps .step-done")).to_have_count(number)
+    expect(page.locator(".solution")).to_be_visible()
+    expect(page.get_by_role("button", name="Next question")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "student-steps.png"), full_page=True)
+
+    assert [frame["frame"] for frame in frames] == ["attempt", "steps", *["step"] * (len(item.steps) + 1)]
+    assert item.attempts.count() == 1 and item.step_attempts.filter(correct=True).count() == len(item.steps)

@@ -335,3 +335,49 @@ async def test_right_value_in_another_form_gets_a_neutral_notice_and_nothing_is_
     assert right["item"].find(id="form-notice") is None
     attempts = await sync_to_async(list)(Attempt.objects.values_list("response", "correct"))
     assert attempts == [(item.answer, True)]
+
+
+async def test_scaffold_over_the_socket_step_by_step_to_the_end(practice):
+    student, session = practice
+    item = session.current_item
+    communicator = await _connect(student, session.id)
+    wrong = await _answer(communicator, item, wrong_answer(item))
+    assert wrong["item"].find(id="steps-button") and not wrong["item"].find(id="steps")
+    await _send(communicator, "steps", item_id=item.id)
+    opened = await _receive(communicator)
+    assert opened["item"].find(id="steps") and item.steps[0]["prompt"] in opened["item"].text
+    assert not opened["item"].find(id="steps-button") and _alert(opened) == ""
+    await _send(communicator, "step", item_id=item.id, step=0, answer="9999", client_id=uuid.uuid4())
+    missed = await _receive(communicator)
+    assert "Not quite" in missed["item"].text and item.steps[0]["hint"] in missed["item"].text
+    for index, step in enumerate(item.steps):
+        await _send(communicator, "step", item_id=item.id, step=index, answer=step["answer"], client_id=uuid.uuid4())
+        reply = await _receive(communicator)
+        following = item.steps[index + 1]["prompt"] if index + 1 < len(item.steps) else "Worked solution"
+        assert following in reply["item"].text and _alert(reply) == ""
+    await communicator.disconnect()
+    assert reply["item"].find(id="next-button") and "Next question" in reply["item"].text
+    assert await sync_to_async(Attempt.objects.count)() == 1
+
+
+async def test_step_frame_for_a_step_not_on_screen_gets_an_error(practice):
+    student, session = practice
+    item = session.current_item
+    communicator = await _connect(student, session.id)
+    await _send(communicator, "step", item_id=item.id, step=0, answer=item.steps[0]["answer"], client_id=uuid.uuid4())
+    refused = await _receive(communicator)
+    await _send(communicator, "solution", item_id=item.id)
+    too_early = await _receive(communicator)
+    await communicator.disconnect()
+    assert set(refused) == {"alert"} and "Open the steps first" in _alert(refused)
+    assert set(too_early) == {"alert"} and "after the last hint" in _alert(too_early)
+
+
+async def test_common_wrong_answer_frame_gets_its_feedback(practice):
+    student, session = practice
+    item = session.current_item
+    communicator = await _connect(student, session.id)
+    reply = await _answer(communicator, item, item.wrong_answers[0]["answer"])
+    await communicator.disconnect()
+    verdict_text = reply["item"].text
+    assert item.wrong_answers[0]["feedback"] in verdict_text and "Not quite" not in verdict_text

@@ -231,3 +231,37 @@ def test_right_value_in_another_form_gets_a_neutral_notice_over_http_and_nothing
     right = student_client.post(url, {"item_id": item.id, "answer": item.answer, "client_id": uuid.uuid4()}, **HTMX)
     assert "Correct!" in right.content.decode() and 'id="form-notice"' not in right.content.decode()
     assert Attempt.objects.get().correct
+
+
+def test_scaffold_over_plain_http_after_the_last_hint(student_client, course):
+    session = _session(student_client, course)
+    item = session.current_item
+    for _ in item.hints:
+        student_client.post(reverse("practice-hint", args=[session.id]), {"item_id": item.id}, **HTMX)
+    card = student_client.post(reverse("practice-steps", args=[session.id]), {"item_id": item.id}, **HTMX)
+    assert card.status_code == 200 and item.steps[0]["prompt"].encode() in card.content
+    for index, step in enumerate(item.steps):
+        card = student_client.post(reverse("practice-step", args=[session.id]), {
+            "item_id": item.id, "step": index, "answer": step["answer"], "client_id": uuid.uuid4()}, **HTMX)
+        assert card.status_code == 200
+    assert b"Worked solution" in card.content and b"Next question" in card.content
+    assert [a.correct for a in Attempt.objects.filter(session=session)] == [False]  # asking for the steps
+
+
+def test_worked_solution_over_plain_http_without_htmx(student_client, course):
+    session = _session(student_client, course)
+    item = session.current_item
+    early = student_client.post(reverse("practice-solution", args=[session.id]), {"item_id": item.id})
+    assert early.status_code == 409 and b"after the last hint" in early.content
+    for _ in item.hints:
+        student_client.post(reverse("practice-hint", args=[session.id]), {"item_id": item.id})
+    page = student_client.post(reverse("practice-solution", args=[session.id]), {"item_id": item.id})
+    assert page.status_code == 200 and item.solution.encode() in page.content
+
+
+def test_malformed_step_post_is_refused_with_a_message(student_client, course):
+    session = _session(student_client, course)
+    response = student_client.post(reverse("practice-step", args=[session.id]),
+                                   {"item_id": session.current_item_id, "step": "first", "answer": "1",
+                                    "client_id": uuid.uuid4()}, **HTMX)
+    assert response.status_code == 400 and b"reload the page" in response.content

@@ -104,3 +104,29 @@ def test_letting_the_student_try_asks_a_question_instead_of_giving_a_hint():
                             diagnosis=DIAGNOSIS, plan=_plan(strategy="ask_question", intervene=False,
                                                             hint_index=None), turn=0, asks_answer=True)[0]
     assert "?" in draft and "denominator 10" not in draft and "won't hand you the answer" in draft
+
+
+KNOWN_MISTAKE = Attempt(answer="5/15", correct=False, feedback="You added the bottoms too: keep the tenths.",
+                        mistake=True, error_type="misinterpret", concept_id=2)
+
+
+def test_a_known_mistake_is_strong_evidence_for_its_declared_error_type():
+    unmatched = _diagnose(attempt=Attempt(answer="5/15", correct=False))
+    matched = _diagnose(attempt=KNOWN_MISTAKE)
+    assert unmatched.error_type == "guess"
+    assert matched.error_type == "misinterpret" and matched.error_scores["misinterpret"] >= 0.8
+    assert "You added the bottoms too" in matched.misconception and matched.mistake == KNOWN_MISTAKE.feedback
+
+
+def test_the_concept_a_known_mistake_points_to_is_named_first():
+    weak = _diagnose(attempt=KNOWN_MISTAKE).weak_concepts
+    assert weak[0].belief.name == "What a fraction means"  # mastered by the model, but the mistake points there
+    assert "known mistake" in weak[0].evidence and weak[0].path == ("What a fraction means", "Equivalent fractions",
+                                                                    "Adding unlike fractions")
+    assert [w.belief.name for w in weak[1:]] == ["Equivalent fractions", "Adding unlike fractions"]
+
+
+def test_the_tutor_speaks_to_a_known_mistake_in_the_courses_words():
+    diagnosis = _diagnose(attempt=KNOWN_MISTAKE)
+    draft = template_drafts(view=VIEW, diagnosis=diagnosis, plan=_plan(strategy="provide_correction"), turn=0)[0]
+    assert "You added the bottoms too: keep the tenths." in draft and draft.endswith("?")

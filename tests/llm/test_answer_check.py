@@ -7,7 +7,7 @@ import contextlib
 import pytest
 
 from llm import mathtext
-from llm.answer_check import AnswerFormatError, AnswerSpec, answer_check
+from llm.answer_check import AnswerFormatError, AnswerSpec, CommonWrongAnswer, answer_check
 from llm.guard import answer_guard_check
 from llm.mathtext import MAX_LENGTH, MAX_TOKENS
 
@@ -244,3 +244,38 @@ def test_a_key_longer_than_a_students_answer_may_be_is_still_the_key():
     spec = AnswerSpec(kind="expression", answer=expanded, variables=("x",))
     assert _correct(spec, "(x + 1)^9")
     assert answer_guard_check("So the answer is (x + 1)^9.", answer_key=expanded, answer_kind="expression").revealed
+
+
+ADDED_BOTTOMS = CommonWrongAnswer(answer="2/8", feedback="You added the bottoms too.", error="misinterpret",
+                                  concept="like-fractions")
+FLIPPED = CommonWrongAnswer(answer="4/3", feedback="Your fraction is the other way up.")
+QUARTERS = AnswerSpec(kind="numeric", answer="3/4", wrong_answers=(ADDED_BOTTOMS, FLIPPED))
+DOUBLED = CommonWrongAnswer(answer="4*x + 12", feedback="You doubled the whole area.")
+AREA_MISTAKES = AnswerSpec(kind="expression", answer="2*x + 6", variables=("x",), wrong_answers=(DOUBLED,))
+FRACTION_MISTAKES = AnswerSpec(kind="choice", answer="3/4", choices=("1/2", "3/4", "4/3"), wrong_answers=(FLIPPED,))
+
+
+@pytest.mark.parametrize(("spec", "response", "mistake"), [
+    (QUARTERS, "2/8", ADDED_BOTTOMS),
+    (QUARTERS, "1/4", ADDED_BOTTOMS),  # the same value, written another way
+    (QUARTERS, "0.25", ADDED_BOTTOMS),
+    (QUARTERS, "1 1/3", FLIPPED),
+    (AREA_MISTAKES, "4(x + 3)", DOUBLED),  # an equivalent expression
+    (AREA_MISTAKES, "12 + 4x", DOUBLED),
+    (FRACTION_MISTAKES, "4/3", FLIPPED),
+])
+def test_a_common_wrong_answer_gets_its_feedback(spec, response, mistake):
+    verdict = answer_check(spec=spec, response=response)
+    assert not verdict.correct and verdict.message == mistake.feedback and verdict.wrong_answer == mistake
+
+
+@pytest.mark.parametrize(("spec", "response"), [(QUARTERS, "5/8"), (AREA_MISTAKES, "2x + 7"),
+                                                (FRACTION_MISTAKES, "1/2")])
+def test_another_wrong_answer_gets_the_generic_nudge(spec, response):
+    verdict = answer_check(spec=spec, response=response)
+    assert not verdict.correct and verdict.message.startswith("Not quite") and verdict.wrong_answer is None
+
+
+def test_the_right_answer_is_never_taken_for_a_common_mistake():
+    verdict = answer_check(spec=QUARTERS, response="6/8")
+    assert verdict.correct and verdict.wrong_answer is None
