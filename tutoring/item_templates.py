@@ -206,6 +206,7 @@ def _choice_matching(choices: list[str], value: Any, namespace: dict[str, Any], 
 
 
 def _key_text(kind: str, value: Any, *, what: str, template: str) -> str:
+    value = sympy.sympify(value)
     if kind == "numeric" and not value.is_number:
         raise TemplateError(f"template {template!r}: {what} {value} is not a number")
     return format_value(value)

@@ -117,6 +117,10 @@ def test_expression_keys_are_written_in_their_form_and_a_form_they_cannot_take_i
         "variables": ["x"], "params": {"a": {"randint": [2, 9]}}, "derived": {"s": "a**2"},
         "prompt": "Factorise x^2 - {s}.", "answer": "x**2 - a**2", "form": "factored",
         "hints": ["It is a difference of two squares.", "{s} is {a} squared."], "solution": "It is {answer}.",
+        "wrong_answers": [{"answer": "(x - a)**2", "feedback": "Multiply it out: that has a middle term."},
+                          {"answer": "(x + a)**2", "feedback": "Multiply it out: that has a middle term."}],
+        "steps": [{"prompt": "Which number squared is {s}?", "answer": "a"},
+                  {"prompt": "Now factorise x^2 - {s}.", "answer": "x**2 - a**2", "answer_kind": "expression"}],
     })
     course_import(data=edited, items_per_template=1)
     item = Item.objects.get(slug="difference-of-squares-0")
