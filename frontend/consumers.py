@@ -109,11 +109,11 @@ class PracticeConsumer(FragmentsConsumer):
     def on_attempt(self, session, data: dict[str, Any]) -> None:
         services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
                                 client_id=data["client_id"])
-        self.send_fragments(fragments.card_fragments(session=session))
+        self.send_fragments(fragments.card_fragments(session=session, focus="verdict"))
 
     def on_hint(self, session, data: dict[str, Any]) -> None:
         services.hint_reveal(session=session, item_id=data["item_id"])
-        self.send_fragments(fragments.card_fragments(session=session))
+        self.send_fragments(fragments.card_fragments(session=session, focus="hint"))
 
     def on_next(self, session, data: dict[str, Any]) -> None:
         services.session_item_advance(session=session)

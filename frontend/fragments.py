@@ -17,7 +17,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from tutoring.models import ChatMessage, LearningSession
-from tutoring.selectors import MasteryGrid, session_chat, session_last_attempt, session_mastery
+from tutoring.selectors import (
+    MasteryGrid,
+    session_attempt_client_id,
+    session_chat,
+    session_last_attempt,
+    session_mastery,
+)
+
+FOCUS_TARGETS = (None, "verdict", "hint", "answer")
 
 
 def out_of_band(parts: Mapping[str, str]) -> str:
@@ -35,8 +43,14 @@ def alert_fragments(*, message: str = "") -> dict[str, str]:
     return {"alert": render_to_string("_alert.html", {"message": message})}
 
 
-def item_context(*, session: LearningSession) -> dict:
-    """What the item card shows: the question, hints so far, the last verdict, the solution once solved."""
+def item_context(*, session: LearningSession, focus: str | None = None) -> dict:
+    """What the item card shows: the question, hints so far, the last verdict, the solution once solved.
+
+    ``focus`` names what takes the keyboard focus when the card arrives (FOCUS_TARGETS): the verdict after an
+    answer, the latest hint after a hint, the answer box for a new question; None leaves the focus where it is
+    (a card re-sent beside a chat reply must not pull the student out of the chat box)."""
+    if focus not in FOCUS_TARGETS:
+        raise ValueError(f"focus must be one of {FOCUS_TARGETS}")
     session.refresh_from_db()
     item = session.current_item
     return {
@@ -45,8 +59,9 @@ def item_context(*, session: LearningSession) -> dict:
         "last_attempt": session_last_attempt(session=session, item_id=session.current_item_id),
         "hints": item.hints[: session.hints_shown] if item else [],
         "more_hints": bool(item) and session.hints_shown < len(item.hints),
-        "form_client_id": uuid.uuid4(),
+        "form_client_id": session_attempt_client_id(session=session),
         "show_solution": session.current_solved,
+        "focus": focus,
     }
 
 
@@ -54,17 +69,17 @@ def mastery_context(*, session: LearningSession) -> dict:
     return {"concept_mastery": session_mastery(session=session, at=timezone.now())}
 
 
-def card_fragments(*, session: LearningSession) -> dict[str, str]:
+def card_fragments(*, session: LearningSession, focus: str | None) -> dict[str, str]:
     """The item card and the mastery of its concepts, after an attempt or a hint."""
     return {
-        "item": render_to_string("practice/_item.html", item_context(session=session)),
+        "item": render_to_string("practice/_item.html", item_context(session=session, focus=focus)),
         "mastery": render_to_string("practice/_mastery.html", mastery_context(session=session)),
     }
 
 
 def item_fragments(*, session: LearningSession) -> dict[str, str]:
     """A new item: its card, its concepts' mastery, and an empty chat log."""
-    return {**card_fragments(session=session),
+    return {**card_fragments(session=session, focus="answer"),
             "chat-log": render_to_string("practice/_chat_log.html", {"messages": []})}
 
 

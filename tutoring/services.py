@@ -21,7 +21,7 @@ from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
 from tutoring.learner_model import course_learner_model
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Enrolment, Item, LearningSession, User
 from tutoring.replies import chat_reply_stream
-from tutoring.selectors import practice_item_next
+from tutoring.selectors import learner_open_session, practice_item_next
 from tutoring.tasks import chat_reply_send, mastery_changed_notify
 
 
@@ -96,6 +96,23 @@ def session_start(
     return session
 
 
+def session_resume(
+    *, learner: User, course: Course, focus: Concept | None = None, fresh: bool = False, at: datetime | None = None
+) -> LearningSession:
+    """The learner's open session of this course and focus, where they left it, or a new one when there is none.
+
+    With ``fresh`` the open session ends and a new one starts (a new item, an empty chat).
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        open_session = learner_open_session(learner=learner, course=course, focus=focus)
+        if open_session is not None and not fresh:
+            return open_session
+        if open_session is not None:
+            session_end(session=open_session, at=at)
+        return session_start(learner=learner, course=course, focus=focus, at=at)
+
+
 def session_item_advance(*, session: LearningSession, at: datetime | None = None) -> Item:
     """Put the next item chosen by the learner model on the session's screen."""
     if session.ended_at is not None:
@@ -131,6 +148,17 @@ def answer_spec(item: Item) -> AnswerSpec:
                       choices=tuple(item.choices), variables=tuple(item.variables))
 
 
+def _attempt_replayed(*, session: LearningSession, attempt: Attempt, at: datetime) -> AttemptResult:
+    """A resend of a stored attempt: its verdict again, and nothing stored."""
+    if attempt.learner_id != session.learner_id:
+        raise Conflict("This attempt id is already used.")
+    verdict = Verdict(correct=attempt.correct, message=attempt.feedback)
+    model = course_learner_model(course_id=session.course_id)
+    known = model.mastery(learner_ids=[session.learner_id], at=at)
+    mastery = {concept_id: known[session.learner_id, concept_id] for concept_id in model.concepts_of(attempt.item_id)}
+    return AttemptResult(attempt=attempt, verdict=verdict, created=False, mastery=mastery)
+
+
 def attempt_record(
     *, session: LearningSession, item_id: int, response: str, client_id: uuid.UUID, at: datetime | None = None,
     notify: bool = True,
@@ -143,14 +171,7 @@ def attempt_record(
     at = at or timezone.now()
     existing = Attempt.objects.filter(client_id=client_id).first()
     if existing is not None:
-        if existing.learner_id != session.learner_id:
-            raise Conflict("This attempt id is already used.")
-        verdict = Verdict(correct=existing.correct, message=existing.feedback)
-        model = course_learner_model(course_id=session.course_id)
-        known = model.mastery(learner_ids=[session.learner_id], at=at)
-        mastery = {concept_id: known[session.learner_id, concept_id]
-                   for concept_id in model.concepts_of(existing.item_id)}
-        return AttemptResult(attempt=existing, verdict=verdict, created=False, mastery=mastery)
+        return _attempt_replayed(session=session, attempt=existing, at=at)
 
     item = _open_item(session, item_id)
     try:
@@ -159,6 +180,9 @@ def attempt_record(
         raise ServiceError(str(error)) from error
     with transaction.atomic():
         session = LearningSession.objects.select_for_update().get(pk=session.pk)
+        resent = Attempt.objects.filter(client_id=client_id).first()  # the same answer sent twice at once
+        if resent is not None:
+            return _attempt_replayed(session=session, attempt=resent, at=at)
         if session.current_solved:
             raise Conflict("You have already solved this question; go on to the next one.")
         attempt = Attempt.objects.create(

@@ -315,3 +315,24 @@ async def test_another_teacher_cannot_watch_the_class(classroom):
     communicator.scope["user"] = other
     connected, code = await communicator.connect()
     assert not connected and code == 4403
+
+
+async def test_answer_form_keeps_its_id_until_an_answer_is_stored(practice):
+    student, session = practice
+    item = session.current_item
+    communicator = await _connect(student, session.id)
+    await _send(communicator, "hint", item_id=item.id)
+    rendered_id = (await _receive(communicator))["item"].find(name="client_id")["value"]
+    wrong = {"item_id": item.id, "answer": wrong_answer(item), "client_id": rendered_id}
+    await _send(communicator, "attempt", **wrong)  # a double click: the same form sent twice
+    await _send(communicator, "attempt", **wrong)
+    first, second = await _receive(communicator), await _receive(communicator)
+    retry_id = second["item"].find(name="client_id")["value"]
+    assert first["item"].find(name="client_id")["value"] == retry_id != rendered_id
+    right = {"item_id": item.id, "answer": item.answer, "client_id": retry_id}
+    await _send(communicator, "attempt", **right)
+    await _send(communicator, "attempt", **right)
+    replies = [await _receive(communicator), await _receive(communicator)]
+    await communicator.disconnect()
+    assert all("Correct!" in reply["item"].text and _alert(reply) == "" for reply in replies)
+    assert await sync_to_async(Attempt.objects.count)() == 2
