@@ -114,24 +114,25 @@ class PracticeConsumer(FragmentsConsumer):
     def on_attempt(self, session, data: dict[str, Any]) -> None:
         result = services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
                                          client_id=data["client_id"])
-        self.send_fragments(fragments.card_fragments(session=session, form_notice=result.form_notice))
+        self.send_fragments(fragments.card_fragments(session=session, focus="verdict",
+                                                     form_notice=result.form_notice))
 
     def on_hint(self, session, data: dict[str, Any]) -> None:
         services.hint_reveal(session=session, item_id=data["item_id"])
-        self.send_fragments(fragments.card_fragments(session=session))
+        self.send_fragments(fragments.card_fragments(session=session, focus="hint"))
 
     def on_steps(self, session, data: dict[str, Any]) -> None:
         services.steps_open(session=session, item_id=data["item_id"])
-        self.send_fragments(fragments.card_fragments(session=session))
+        self.send_fragments(fragments.card_fragments(session=session, focus="steps"))
 
     def on_step(self, session, data: dict[str, Any]) -> None:
         services.step_answer_record(session=session, item_id=data["item_id"], step=data["step"],
                                     response=data["answer"], client_id=data["client_id"])
-        self.send_fragments(fragments.card_fragments(session=session))
+        self.send_fragments(fragments.card_fragments(session=session, focus="steps"))
 
     def on_solution(self, session, data: dict[str, Any]) -> None:
         services.solution_reveal(session=session, item_id=data["item_id"])
-        self.send_fragments(fragments.card_fragments(session=session))
+        self.send_fragments(fragments.card_fragments(session=session, focus="solution"))
 
     def on_next(self, session, data: dict[str, Any]) -> None:
         services.session_item_advance(session=session)

@@ -17,8 +17,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from tutoring.models import ChatMessage, LearningSession
-from tutoring.selectors import MasteryGrid, session_chat, session_last_attempt, session_mastery, session_scaffold
+from tutoring.selectors import (
+    MasteryGrid,
+    session_attempt_client_id,
+    session_chat,
+    session_last_attempt,
+    session_mastery,
+    session_scaffold,
+)
 from tutoring.services import FormNotice
+
+FOCUS_TARGETS = (None, "verdict", "hint", "answer", "steps", "solution")
 
 
 def out_of_band(parts: Mapping[str, str]) -> str:
@@ -36,10 +45,17 @@ def alert_fragments(*, message: str = "") -> dict[str, str]:
     return {"alert": render_to_string("_alert.html", {"message": message})}
 
 
-def item_context(*, session: LearningSession, form_notice: FormNotice | None = None) -> dict:
+def item_context(*, session: LearningSession, focus: str | None = None, form_notice: FormNotice | None = None) -> dict:
     """What the item card shows: the question, hints so far, the last verdict (or, in its place, a request to
     rewrite a right value in the item's form), the steps a stuck student opened, the worked solution once solved or
-    asked for."""
+    asked for.
+
+    ``focus`` names what takes the keyboard focus when the card arrives (FOCUS_TARGETS): the verdict after an
+    answer, the latest hint after a hint, the answer box for a new question, the open step after a step, the
+    worked solution when it is asked for; None leaves
+    the focus where it is (a card re-sent beside a chat reply must not pull the student out of the chat box)."""
+    if focus not in FOCUS_TARGETS:
+        raise ValueError(f"focus must be one of {FOCUS_TARGETS}")
     session.refresh_from_db()
     item = session.current_item
     return {
@@ -50,10 +66,11 @@ def item_context(*, session: LearningSession, form_notice: FormNotice | None = N
                                                                        item_id=session.current_item_id),
         "hints": item.hints[: session.hints_shown] if item else [],
         "more_hints": bool(item) and session.hints_shown < len(item.hints),
-        "form_client_id": uuid.uuid4(),
+        "form_client_id": session_attempt_client_id(session=session),
         "show_solution": session.current_solved or session.current_solution_shown,
         "scaffold": session_scaffold(session=session),
         "step_client_id": uuid.uuid4(),
+        "focus": focus,
     }
 
 
@@ -61,18 +78,20 @@ def mastery_context(*, session: LearningSession) -> dict:
     return {"concept_mastery": session_mastery(session=session, at=timezone.now())}
 
 
-def card_fragments(*, session: LearningSession, form_notice: FormNotice | None = None) -> dict[str, str]:
+def card_fragments(*, session: LearningSession, focus: str | None,
+                   form_notice: FormNotice | None = None) -> dict[str, str]:
     """The item card and the mastery of its concepts, after an attempt (``form_notice`` when its value was right but
-    not in the item's form) or a hint."""
+    not in the item's form), a hint or a step."""
     return {
-        "item": render_to_string("practice/_item.html", item_context(session=session, form_notice=form_notice)),
+        "item": render_to_string("practice/_item.html", item_context(session=session, focus=focus,
+                                                                     form_notice=form_notice)),
         "mastery": render_to_string("practice/_mastery.html", mastery_context(session=session)),
     }
 
 
 def item_fragments(*, session: LearningSession) -> dict[str, str]:
     """A new item: its card, its concepts' mastery, and an empty chat log."""
-    return {**card_fragments(session=session),
+    return {**card_fragments(session=session, focus="answer"),
             "chat-log": render_to_string("practice/_chat_log.html", {"messages": []})}
 
 

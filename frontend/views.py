@@ -28,6 +28,7 @@ from tutoring.selectors import (
     course_concept,
     learner_course,
     learner_courses,
+    learner_open_session,
     learner_progress,
     learner_session,
     session_chat,
@@ -83,7 +84,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(User.Role.STUDENT)
 def learn(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    courses = [(course, learner_progress(learner=request.user, course=course, at=now))
+    courses = [(course, learner_progress(learner=request.user, course=course, at=now),
+                learner_open_session(learner=request.user, course=course, focus=None))
                for course in learner_courses(learner=request.user)]
     return render(request, "student/learn.html", {"courses": courses})
 
@@ -94,13 +96,15 @@ def practice_start(request: HttpRequest, course_slug: str) -> HttpResponse:
     course = learner_course(learner=request.user, course_slug=course_slug)
     concept_slug = request.POST.get("concept")
     focus = course_concept(course=course, concept_slug=concept_slug) if concept_slug else None
-    session = services.session_start(learner=request.user, course=course, focus=focus)
+    session = services.session_resume(learner=request.user, course=course, focus=focus,
+                                      fresh=request.POST.get("fresh") == "1")
     return redirect("practice", session_id=session.id)
 
 
-def _practice_page(request: HttpRequest, session, form_notice: services.FormNotice | None = None) -> HttpResponse:
+def _practice_page(request: HttpRequest, session, focus: str | None = "answer",
+                   form_notice: services.FormNotice | None = None) -> HttpResponse:
     context = {
-        **fragments.item_context(session=session, form_notice=form_notice),
+        **fragments.item_context(session=session, focus=focus, form_notice=form_notice),
         **fragments.mastery_context(session=session),
         "messages_log": session_chat(session=session, item_id=session.current_item_id),
         "tutor_enabled": session.classroom is None or session.classroom.tutor_enabled,
@@ -114,12 +118,13 @@ def practice(request: HttpRequest, session_id: int) -> HttpResponse:
     return _practice_page(request, learner_session(learner=request.user, session_id=session_id))
 
 
-def _fragments_response(request: HttpRequest, session, parts: dict[str, str],
+def _fragments_response(request: HttpRequest, session, parts: dict[str, str], focus: str | None,
                         form_notice: services.FormNotice | None = None) -> HttpResponse:
     """htmx: the item card as the main swap, the other fragments (and an empty alert, which clears an earlier error)
-    out of band; no JavaScript: the page (with ``form_notice`` on its card)."""
+    out of band; no JavaScript: the page, with ``focus`` on what the request changed (and ``form_notice`` on its
+    card)."""
     if not _is_htmx(request):
-        return _practice_page(request, session, form_notice)
+        return _practice_page(request, session, focus=focus, form_notice=form_notice)
     main = parts.pop("item")
     return HttpResponse(main + fragments.out_of_band({**parts, **fragments.alert_fragments()}))
 
@@ -131,8 +136,8 @@ def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
     data = AttemptForm(request.POST).cleaned()
     result = services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
                                      client_id=data["client_id"])
-    parts = fragments.card_fragments(session=session, form_notice=result.form_notice)
-    return _fragments_response(request, session, parts, result.form_notice)
+    parts = fragments.card_fragments(session=session, focus="verdict", form_notice=result.form_notice)
+    return _fragments_response(request, session, parts, focus="verdict", form_notice=result.form_notice)
 
 
 @require_POST
@@ -140,7 +145,8 @@ def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
 def practice_hint(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     services.hint_reveal(session=session, item_id=HintForm(request.POST).cleaned()["item_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session))
+    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="hint"),
+                               focus="hint")
 
 
 @require_POST
@@ -149,7 +155,7 @@ def practice_next(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     NextForm(request.POST).cleaned()
     services.session_item_advance(session=session)
-    return _fragments_response(request, session, fragments.item_fragments(session=session))
+    return _fragments_response(request, session, fragments.item_fragments(session=session), focus="answer")
 
 
 @require_POST
@@ -157,7 +163,8 @@ def practice_next(request: HttpRequest, session_id: int) -> HttpResponse:
 def practice_steps(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     services.steps_open(session=session, item_id=StepsForm(request.POST).cleaned()["item_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session))
+    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="steps"),
+                               focus="steps")
 
 
 @require_POST
@@ -167,7 +174,8 @@ def practice_step(request: HttpRequest, session_id: int) -> HttpResponse:
     data = StepForm(request.POST).cleaned()
     services.step_answer_record(session=session, item_id=data["item_id"], step=data["step"], response=data["answer"],
                                 client_id=data["client_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session))
+    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="steps"),
+                               focus="steps")
 
 
 @require_POST
@@ -175,7 +183,8 @@ def practice_step(request: HttpRequest, session_id: int) -> HttpResponse:
 def practice_solution(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     services.solution_reveal(session=session, item_id=SolutionForm(request.POST).cleaned()["item_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session))
+    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="solution"),
+                               focus="solution")
 
 
 @require_POST
@@ -188,7 +197,7 @@ def practice_chat(request: HttpRequest, session_id: int) -> HttpResponse:
         pass
     parts = {**fragments.chat_reply_fragments(session=session, question=turn.question),
              **fragments.chat_form_fragments()}
-    return _fragments_response(request, session, parts)
+    return _fragments_response(request, session, parts, focus=None)
 
 
 # --- Teacher -------------------------------------------------------------------------------------

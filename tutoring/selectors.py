@@ -6,6 +6,7 @@ The learner model is read through ``tutoring.learner_model.course_learner_model`
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from tutoring.errors import Forbidden, NotFound
 from tutoring.learner_model import course_learner_model
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, StepAttempt, User
 
+ATTEMPT_IDS = uuid.UUID("5d1f3c2e-8a47-4b0e-9f6a-2c71d8e4b930")  # namespace of the answer forms' ids
 FADING_DROP = 0.1  # a concept whose mastery is forecast to fall this much within a week is flagged for review
 
 
@@ -168,6 +170,19 @@ def session_question(*, session: LearningSession, question_id: int) -> ChatMessa
     if question is None:
         raise NotFound("No such message in this session.")
     return question
+
+
+def learner_open_session(*, learner: User, course: Course, focus: Concept | None) -> LearningSession | None:
+    """The learner's latest session of this course and focus (None: the whole course) that has not ended."""
+    sessions = LearningSession.objects.filter(learner=learner, course=course, focus_concept=focus, ended_at=None)
+    return sessions.order_by("-started_at", "-id").first()
+
+
+def session_attempt_client_id(*, session: LearningSession) -> uuid.UUID:
+    """The id the answer form on screen carries. It stays the same however often the card is rendered until an
+    answer is stored, so a double click or a resend of one answer is stored once; the next try gets a new one."""
+    tries = session.attempts.count()
+    return uuid.uuid5(ATTEMPT_IDS, f"{session.id}:{session.current_item_id}:{tries}")
 
 
 def session_last_attempt(*, session: LearningSession, item_id: int | None) -> Attempt | None:

@@ -39,7 +39,7 @@ from tutoring.models import (
     User,
 )
 from tutoring.replies import chat_reply_stream
-from tutoring.selectors import practice_item_next
+from tutoring.selectors import learner_open_session, practice_item_next
 from tutoring.tasks import chat_reply_send, mastery_changed_notify
 
 
@@ -135,6 +135,23 @@ def session_start(
     return session
 
 
+def session_resume(
+    *, learner: User, course: Course, focus: Concept | None = None, fresh: bool = False, at: datetime | None = None
+) -> LearningSession:
+    """The learner's open session of this course and focus, where they left it, or a new one when there is none.
+
+    With ``fresh`` the open session ends and a new one starts (a new item, an empty chat).
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        open_session = learner_open_session(learner=learner, course=course, focus=focus)
+        if open_session is not None and not fresh:
+            return open_session
+        if open_session is not None:
+            session_end(session=open_session, at=at)
+        return session_start(learner=learner, course=course, focus=focus, at=at)
+
+
 def session_item_advance(*, session: LearningSession, at: datetime | None = None) -> Item:
     """Put the next item chosen by the learner model on the session's screen."""
     if session.ended_at is not None:
@@ -200,6 +217,14 @@ def _item_mastery(session: LearningSession, item_id: int, at: datetime) -> dict[
     return {concept_id: known[session.learner_id, concept_id] for concept_id in model.concepts_of(item_id)}
 
 
+def _attempt_replayed(*, session: LearningSession, attempt: Attempt, at: datetime) -> AttemptResult:
+    """A resend of a stored attempt: its verdict again, and nothing stored."""
+    if attempt.learner_id != session.learner_id:
+        raise Conflict("This attempt id is already used.")
+    return AttemptResult(attempt=attempt, verdict=_stored_verdict(attempt), created=False,
+                         mastery=_item_mastery(session, attempt.item_id, at))
+
+
 def attempt_record(
     *, session: LearningSession, item_id: int, response: str, client_id: uuid.UUID, at: datetime | None = None,
     notify: bool = True,
@@ -216,10 +241,7 @@ def attempt_record(
     at = at or timezone.now()
     existing = Attempt.objects.filter(client_id=client_id).first()
     if existing is not None:
-        if existing.learner_id != session.learner_id:
-            raise Conflict("This attempt id is already used.")
-        return AttemptResult(attempt=existing, verdict=_stored_verdict(existing), created=False,
-                             mastery=_item_mastery(session, existing.item_id, at))
+        return _attempt_replayed(session=session, attempt=existing, at=at)
 
     item = _open_item(session, item_id)
     try:
@@ -231,6 +253,9 @@ def attempt_record(
                              form_notice=FormNotice(message=verdict.message, response=response.strip()))
     with transaction.atomic():
         session = LearningSession.objects.select_for_update().get(pk=session.pk)
+        resent = Attempt.objects.filter(client_id=client_id).first()  # the same answer sent twice at once
+        if resent is not None:
+            return _attempt_replayed(session=session, attempt=resent, at=at)
         if session.current_solved:
             raise Conflict("You have already solved this question; go on to the next one.")
         assisted = session.current_assisted

@@ -381,3 +381,24 @@ async def test_common_wrong_answer_frame_gets_its_feedback(practice):
     await communicator.disconnect()
     verdict_text = reply["item"].text
     assert item.wrong_answers[0]["feedback"] in verdict_text and "Not quite" not in verdict_text
+
+
+async def test_answer_form_keeps_its_id_until_an_answer_is_stored(practice):
+    student, session = practice
+    item = session.current_item
+    communicator = await _connect(student, session.id)
+    await _send(communicator, "hint", item_id=item.id)
+    rendered_id = (await _receive(communicator))["item"].find(name="client_id")["value"]
+    wrong = {"item_id": item.id, "answer": wrong_answer(item), "client_id": rendered_id}
+    await _send(communicator, "attempt", **wrong)  # a double click: the same form sent twice
+    await _send(communicator, "attempt", **wrong)
+    first, second = await _receive(communicator), await _receive(communicator)
+    retry_id = second["item"].find(name="client_id")["value"]
+    assert first["item"].find(name="client_id")["value"] == retry_id != rendered_id
+    right = {"item_id": item.id, "answer": item.answer, "client_id": retry_id}
+    await _send(communicator, "attempt", **right)
+    await _send(communicator, "attempt", **right)
+    replies = [await _receive(communicator), await _receive(communicator)]
+    await communicator.disconnect()
+    assert all("Correct!" in reply["item"].text and _alert(reply) == "" for reply in replies)
+    assert await sync_to_async(Attempt.objects.count)() == 2

@@ -265,3 +265,34 @@ def test_malformed_step_post_is_refused_with_a_message(student_client, course):
                                    {"item_id": session.current_item_id, "step": "first", "answer": "1",
                                     "client_id": uuid.uuid4()}, **HTMX)
     assert response.status_code == 400 and b"reload the page" in response.content
+
+
+def test_start_practice_returns_to_the_open_session_and_start_afresh_leaves_it(student_client, course):
+    session = _session(student_client, course)
+    assert _session(student_client, course).pk == session.pk
+    page = student_client.get(reverse("learn")).content.decode()
+    assert "Start afresh" in page and "where you left off" in page
+    fresh = student_client.post(reverse("practice-start", args=[course.slug]), {"fresh": "1"})
+    assert fresh["Location"] != reverse("practice", args=[session.id])
+    assert LearningSession.objects.filter(ended_at=None).count() == 1
+
+
+def test_card_shown_again_keeps_the_answer_forms_id_until_an_answer_is_stored(student_client, course):
+    session = _session(student_client, course)
+    item = session.current_item
+
+    def form_id() -> str:
+        page = student_client.get(reverse("practice", args=[session.id])).content.decode()
+        return page.split('name="client_id" value="', 1)[1].split('"', 1)[0]
+
+    shown = form_id()
+    assert form_id() == shown
+    student_client.post(reverse("practice-attempt", args=[session.id]),
+                        {"item_id": item.id, "answer": wrong_answer(item), "client_id": shown}, **HTMX)
+    assert form_id() != shown
+
+
+def test_concepts_not_yet_practised_show_their_estimated_mastery(student_client, course):
+    page = student_client.get(reverse("learn")).content.decode()
+    assert ">–<" not in page and page.count("estimated from prerequisites</span>") == 3
+    assert page.count('role="meter"') == page.count('aria-label="Mastery of ') == 3

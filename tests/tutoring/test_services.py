@@ -3,7 +3,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from knowledge.models import ConceptState
+from knowledge.models import Concept, ConceptState
 from tests.conftest import make_student, question_expression, wrong_answer
 from tutoring import services
 from tutoring.errors import Conflict, Forbidden, NotFound, ServiceError
@@ -220,3 +220,18 @@ def test_wrong_value_in_another_form_is_simply_wrong(addition_session):
                                      response=f"{question_expression(item)}+1", client_id=uuid.uuid4())
     assert result.created and not result.verdict.correct and result.form_notice is None
     assert "Right value" not in result.verdict.message and Attempt.objects.get().correct is False
+
+
+def test_start_practice_resumes_the_open_session_of_that_course_and_focus(session, course):
+    focus = Concept.objects.get(course_id=course.id, slug="whole-addition")
+    resumed = services.session_resume(learner=session.learner, course=course)
+    focused = services.session_resume(learner=session.learner, course=course, focus=focus)
+    assert resumed.pk == session.pk and focused.pk != session.pk
+    assert services.session_resume(learner=session.learner, course=course, focus=focus).pk == focused.pk
+
+
+def test_starting_afresh_ends_the_open_session(session, course):
+    fresh = services.session_resume(learner=session.learner, course=course, fresh=True)
+    session.refresh_from_db()
+    assert fresh.pk != session.pk and session.ended_at is not None and fresh.ended_at is None
+    assert services.session_resume(learner=session.learner, course=course).pk == fresh.pk

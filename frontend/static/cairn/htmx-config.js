@@ -17,8 +17,15 @@ document.addEventListener("htmx:afterRequest", (event) => {
   if (event.detail.successful && event.detail.elt.id === "chat-form") event.detail.elt.reset();
 });
 
-// New messages in the chat log scroll into view.
-document.addEventListener("htmx:load", (event) => {
-  const log = event.target.closest("#chat-log");
-  if (log) log.scrollTop = log.scrollHeight;
+// The chat log stays at its newest message: on load, as a reply streams in, and when the whole log is swapped for
+// the stored one (a new element, which would start at its oldest message).
+document.addEventListener("DOMContentLoaded", () => {
+  const panel = document.getElementById("chat-log")?.parentElement;
+  if (!panel) return;
+  const toNewest = () => {
+    const log = document.getElementById("chat-log");
+    if (log) log.scrollTop = log.scrollHeight;
+  };
+  new MutationObserver(toNewest).observe(panel, { childList: true, subtree: true, characterData: true });
+  toNewest();
 });
