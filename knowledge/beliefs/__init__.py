@@ -5,9 +5,10 @@
     model.mastery(learner_ids=[student.id], at=now)              # {(learner_id, concept_id): Mastery}
 
 ``LearnerModel`` observes an answer, reads mastery with its 90 % interval and its retention forecast, predicts
-P(right) per item and what an answer to it would do to mastery, gathers the beliefs the tutor's agents read, lists the prerequisite edges the answers suggest,
-and refits to a course's answers. Only this package touches the model's tensors (``knowledge.learner``), the cache
-of built course models and the model's clock; callers get the plain values of ``knowledge.beliefs.values``.
+P(right) per item and what an answer to it would do to mastery, gathers the beliefs the tutor's agents read, lists
+the prerequisite edges the answers suggest, and refits to a course's answers. Only this package touches the model's
+tensors (``knowledge.learner``), the cache of built course models and the model's clock; callers get the plain
+values of ``knowledge.beliefs.values``.
 
 The model reasons over what this layer owns, the concept graph, and over the course's items (which concepts each
 exercises, its authored difficulty), which the session domain owns and hands in as ``ItemEvidence``; a refit
@@ -32,8 +33,8 @@ from knowledge.models import Concept, ModelSnapshot, Prerequisite
 
 RETENTION_DAYS = 7  # how far ahead the retention forecast looks
 
-__all__ = ["REFIT_STEPS", "RETENTION_DAYS", "AnswerOutlook", "AnswerRecord", "ConceptEvidence", "SuggestedEdge", "ItemEvidence",
-           "LearnerModel", "Mastery", "learner_model"]
+__all__ = ["REFIT_STEPS", "RETENTION_DAYS", "AnswerOutlook", "AnswerRecord", "ConceptEvidence", "SuggestedEdge",
+           "ItemEvidence", "LearnerModel", "Mastery", "learner_model"]
 
 
 def learner_model(*, course_id: int, items: Sequence[ItemEvidence]) -> LearnerModel:

@@ -62,9 +62,18 @@ from llm.evaluate.planning.courses import (
     demo_course_load,
     junyi_course_load,
 )
-from llm.evaluate.planning.learners import LEARN_RIGHT, LEARN_WRONG, TRANSFER_MEAN, TRANSFER_SCALE, learners_draw
-from llm.evaluate.planning.policies import ITEM_SUCCESS_AIM, POLICIES, STREAK
-from llm.evaluate.planning.simulation import ITEM_CAP, SESSION_ITEMS, policy_run
+from llm.evaluate.planning.learners import (
+    FADING_RIGHT,
+    FADING_WRONG,
+    LEARN_RIGHT,
+    LEARN_WRONG,
+    TRANSFER_MEAN,
+    TRANSFER_SCALE,
+    learners_draw,
+)
+from llm.evaluate.planning.policies import POLICIES, STREAK
+from llm.evaluate.planning.simulation import ITEM_CAP, RETENTION_DAYS, SESSION_ITEMS, PolicyRun, policy_run
+from llm.policy import REVIEW_HORIZON_DAYS
 
 
 def items_summary(used: torch.Tensor) -> dict[str, float]:
@@ -74,16 +83,28 @@ def items_summary(used: torch.Tensor) -> dict[str, float]:
             "reached": round(float((used < ITEM_CAP).float().mean()), 3)}
 
 
-def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> dict:
+def policy_summary(run: PolicyRun) -> dict[str, float]:
+    """``items_to_mastery``: mean items until every goal is mastered (ITEM_CAP for learners who never got there);
+    ``retained_30d``: mean over the learners who mastered any concept of the share of those concepts they still
+    know RETENTION_DAYS after the course."""
+    some = run.mastered_at_end > 0
+    retained = float(run.retained[some].mean()) if some.any() else 0.0
+    return {"items_to_mastery": round(float(run.used.float().mean()), 1), "retained_30d": round(retained, 3)}
+
+
+def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> tuple[dict, dict]:
+    """(the planning summary, the policy summary) of every policy on one course."""
     learners = learners_draw(n_learners=n_learners, n_concepts=len(course.names), seed=seed)
-    result: dict = {"concepts": len(course.names), "edges": course.graph.number_of_edges(),
-                    "items": len(course.item_concept), "goals": [course.names[g] for g in course.goals]}
-    for policy in POLICIES:
-        result[policy] = items_summary(policy_run(course=course, learners=learners, policy=policy, seed=seed))
-    result["planner_saving_vs_topological"] = round(1 - result["planner"]["mean"] / result["topological"]["mean"], 3)
-    result["practice_saving_vs_topological"] = round(1 - result["practice"]["mean"] / result["topological"]["mean"],
-                                                     3)
-    return result
+    planning: dict = {"concepts": len(course.names), "edges": course.graph.number_of_edges(),
+                      "items": len(course.item_concept), "goals": [course.names[g] for g in course.goals]}
+    policy: dict = {}
+    for name in POLICIES:
+        run = policy_run(course=course, learners=learners, policy=name, seed=seed)
+        planning[name] = items_summary(run.used)
+        policy[name] = policy_summary(run)
+    planning["planner_saving_vs_topological"] = round(
+        1 - planning["planner"]["mean"] / planning["topological"]["mean"], 3)
+    return planning, policy
 
 
 def planning_evaluate(*, course_file: Path | None, data_dir: Path, seed: int = 0, n_learners: int = 200) -> dict:
@@ -96,23 +117,29 @@ def planning_evaluate(*, course_file: Path | None, data_dir: Path, seed: int = 0
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        planning: dict = {"demo": {"skipped": "no course file given"}} if course_file is None else {
-            "demo": course_evaluate(course=demo_course_load(path=course_file), n_learners=n_learners, seed=seed)}
+        planning: dict = {}
+        policy: dict = {}
+        if course_file is None:
+            planning["demo"] = policy["demo"] = {"skipped": "no course file given"}
+        else:
+            planning["demo"], policy["demo"] = course_evaluate(course=demo_course_load(path=course_file),
+                                                               n_learners=n_learners, seed=seed)
         junyi_edges = data_dir / JUNYI_DIR / JUNYI_EDGES_FILE
         if junyi_edges.exists():
             junyi = junyi_course_load(data_dir=data_dir, seed=seed)
-            planning["junyi"] = course_evaluate(course=junyi, n_learners=n_learners, seed=seed)
+            planning["junyi"], policy["junyi"] = course_evaluate(course=junyi, n_learners=n_learners, seed=seed)
         else:
-            planning["junyi"] = {"skipped": f"no Junyi prerequisite graph at {junyi_edges}"}
+            planning["junyi"] = policy["junyi"] = {"skipped": f"no Junyi prerequisite graph at {junyi_edges}"}
     finally:
         torch.set_num_threads(threads)
     settings = {
-        "mastery_target": MASTERY_TARGET, "item_cap": ITEM_CAP, "streak": STREAK, "item_success_aim": ITEM_SUCCESS_AIM,
-        "learn_right": LEARN_RIGHT, "learn_wrong": LEARN_WRONG, "transfer_mean": TRANSFER_MEAN,
-        "transfer_scale": TRANSFER_SCALE,
+        "mastery_target": MASTERY_TARGET, "item_cap": ITEM_CAP, "streak": STREAK,
+        "learn_right": LEARN_RIGHT, "learn_wrong": LEARN_WRONG, "fading_right": FADING_RIGHT,
+        "fading_wrong": FADING_WRONG, "transfer_mean": TRANSFER_MEAN, "transfer_scale": TRANSFER_SCALE,
+        "review_horizon_days": REVIEW_HORIZON_DAYS, "retention_days": RETENTION_DAYS,
         "session_items": SESSION_ITEMS, "demo_goals": list(DEMO_GOALS), "junyi_goals": list(JUNYI_GOALS),
         "junyi_cycle_edge_dropped": list(JUNYI_CYCLE_CUT),
     }
     # n and the settings sit inside "planning" so that merging this into a larger results dict clobbers nothing.
-    return {"planning": {**planning, "n": n_learners, "settings": {"seed": seed, **settings}}}
+    return {"planning": {**planning, "n": n_learners, "settings": {"seed": seed, **settings}}, "policy": policy}
 
