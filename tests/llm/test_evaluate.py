@@ -51,6 +51,7 @@ def test_evaluate_writes_results_with_the_documented_keys(data_dir, small_models
     assert "GPT-4 macro-F1" in (tmp_path / "out" / "results.md").read_text()
     assert "fine-tuned GODEL macro-F1" in (tmp_path / "out" / "results.md").read_text()
     assert "paired bootstrap" in (tmp_path / "out" / "results.md").read_text()
+    assert "retained after 30 days" in (tmp_path / "out" / "results.md").read_text()
 
 
 def test_evaluate_refuses_a_folder_without_the_data(tmp_path, capsys):

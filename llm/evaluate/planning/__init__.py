@@ -1,8 +1,9 @@
-r"""Planning on simulated learners: how many practice items each policy needs until the goal concepts are mastered.
+r"""Planning on simulated learners: how many practice items each policy needs until the goal concepts are mastered,
+and how much of what was mastered is still known a month after the course.
 
-Simulator (learner l, concept k, item i; the learner model's generative process (``knowledge.learner``) with
-transfer at a rate of the learner's own and practice that pays off only on ready prerequisites, neither of which the
-policies' filter knows):
+Simulator (learner l, concept k, item i; the learner model's generative process (``knowledge.learner``: practice
+anchors ``practice_anchor``, the OU forgetting ``ou_predict``, fading gains) with transfer at a rate of the learner's
+own and practice that pays off only on ready prerequisites, neither of which the policies' filter knows):
 
     traits      (log alpha_l, mu_l, log sigma_l) ~ N(TRAIT_PRIOR_LOC, diag TRAIT_SCALE^2),
                 gamma_l ~ N(TRANSFER_MEAN, TRANSFER_SCALE^2) clipped to [0, 0.9]
@@ -14,28 +15,37 @@ policies' filter knows):
                 e_{l,k} = sigmoid(sum_p w_{kp} (z_{l,p} - b_p)), 1 without prerequisites: roughly how likely the
                 learner is to handle k's prerequisites. Practice on top of weak prerequisites teaches little
                 (e = 0.2 when they stand at P(correct) = 0.2, 0.8 when they are mastered), so order matters.
+    fading gain each answer on k also adds e_{l,k} FADING_RIGHT (right) or e_{l,k} FADING_WRONG (wrong) to d_{l,k}:
+                the part of the gain that forgetting takes back, so what massed practice builds fades within days
     forgetting  d_{l,k} ~ OU towards 0 (``ou_predict``): d(t + dt) ~ N(r d(t), s_l^2 (1 - r^2)), r = exp(-alpha_l dt),
                 s_l^2 = sigma_l^2 / (2 alpha_l); d starts from N(0, s_l^2): what a learner brings to each concept
     answers     y ~ Bernoulli(sigmoid(z_{l,k}(t) - b_i))
-    time        one minute per item, and a day's break after every SESSION_ITEMS items
+    calendar    practice sessions of SESSION_ITEMS items, one a day: a minute per item, and a day's break after
+                every SESSION_ITEMS items
 
 A concept is mastered when P(correct on a typical item) = sigmoid(z_{l,k} - b_k) >= MASTERY_TARGET, b_k the mean
-difficulty of its items; a learner is done when every goal concept is mastered, judged on the TRUE state, or
-after ITEM_CAP items (then counted as ITEM_CAP). Policies pick one item at a time and see only the answers:
+difficulty of its items, judged on the TRUE state. The course is over for a learner when every goal concept is
+mastered, or after ITEM_CAP items. Measured per policy:
 
-- practice: the policy students get in the app, ``llm.policy.practice_next``, reading the beliefs of the online
-  filter below as the app reads the learner model's;
-- planner: the online PSI-KT filter of ``knowledge.learner.filter`` (``filter_start`` / ``filter_step`` /
-  ``filter_success``) over a Posterior holding the simulation's population parameters (trait means and spreads,
-  item difficulties, the learning rates; it knows nothing of transfer or readiness) gives a ConceptBelief per
-  concept; after every answer ``concept_path_plan`` replans and the first concept of the plan is practised,
-  with the item whose predicted success is nearest ITEM_SUCCESS_AIM;
+- ``items_to_mastery``: the mean number of items until the course is over (ITEM_CAP for a learner who never
+  masters every goal);
+- ``retained_30d``: the share of the concepts mastered when the course is over that are still mastered
+  RETENTION_DAYS later without practice (d drawn forward by the OU transition, the same draw for every policy),
+  averaged over the learners who mastered any.
+
+Policies pick one item at a time and see only the answers. The belief-driven ones read the online PSI-KT filter of
+``knowledge.learner.filter`` over a Posterior holding the simulation's population parameters (trait means and
+spreads, item difficulties, learning rates and fading gains; nothing of a learner's own traits, of transfer or of
+readiness), as the app reads the learner model's:
+
+- planner: the app's practice policy, ``llm.policy`` (the Planner's path toward the goals, reviews of fading
+  concepts, the item with the most expected gain);
+- planner_no_review: the same with reviews off;
+- fsrs: the same with reviews off, and instead a review of a concept believed mastered whenever its FSRS card is due
+  (each answer on the concept a review of the card: right Good, wrong Again; ``fsrs.Scheduler`` defaults);
+- heuristic: the concept-by-concept heuristic the app used before (``heuristic``);
 - topological: the concepts in a fixed topological order, a random item of the concept at a time, moving on
-  after STREAK right in a row, starting over after the last;
-- heuristic (GraphMASAL-style): among the goals and their ancestors that the same filter believes unmastered,
-  the concept maximising 0.5 (1 - mastery) + 0.3 difficulty + 0.2 fan-out (both scaled to [0, 1]), with the
-  planner's item rule.
-When a belief-driven policy believes everything mastered, it practises the goal it believes weakest.
+  after STREAK right in a row, starting over after the last.
 
 Graphs: the demo course, as its course file is handed in (``tutoring/demo/course.yaml``: its concepts,
 prerequisites and template difficulties; goals DEMO_GOALS) and an arithmetic subgraph of the Junyi 2015
@@ -43,8 +53,9 @@ prerequisite graph (goals JUNYI_GOALS and their ancestors; item difficulties dra
 gives none).
 
 Modules: ``courses`` the two courses and MASTERY_TARGET; ``learners`` the simulated learners and what the filter is
-told of them; ``policies`` how each policy picks its items; ``simulation`` one policy's run on one course
-(``policy_run``); here, the summary over the policies and courses (``planning_evaluate``).
+told of them; ``heuristic`` the former app heuristic; ``policies`` how each policy picks its items; ``simulation``
+one policy's run on one course (``policy_run``); here, the summary over the policies and courses
+(``planning_evaluate``).
 """
 
 from __future__ import annotations
@@ -108,9 +119,10 @@ def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> tu
 
 
 def planning_evaluate(*, course_file: Path | None, data_dir: Path, seed: int = 0, n_learners: int = 200) -> dict:
-    """Items to mastery per policy on the demo course (its ``course_file``) and on a Junyi arithmetic subgraph of
-    the graph under ``data_dir`` (package docstring); without a course file, or without the Junyi graph there, that
-    part is skipped with the reason.
+    """Items to mastery and retention per policy on the demo course (its ``course_file``) and on a Junyi arithmetic
+    subgraph of the graph under ``data_dir`` (package docstring); without a course file, or without the Junyi graph
+    there, that part is skipped with the reason. Returns {"planning": items to mastery in detail (mean, p90, share
+    reached) with the settings, "policy": {course: {policy: {"items_to_mastery", "retained_30d"}}}}.
     """
     # The tensors here are small (learners x concepts): a second intra-op thread only waits on the first,
     # and on a shared machine that wait costs more than the work, so the run is single-threaded.
