@@ -151,14 +151,17 @@ def test_refit_of_a_course_without_answers_says_so(course):
 
 
 def _three_learners_practise(session, classroom, course, monkeypatch) -> None:
-    """Three learners answer fraction-meaning and like-fractions items (in the order their sessions choose); the
+    """Three learners answer fraction-meaning items, then like-fractions items (sessions focused on each); the
     curated edge between the two is taken out first, so the data hold an ordered pair the graph lacks, and one
     learner in that order is enough to make it a candidate."""
     monkeypatch.setattr("knowledge.beliefs.refit.EDGE_CANDIDATE_LEARNERS", 1)
     Prerequisite.objects.filter(prerequisite__slug="fraction-meaning", concept__slug="like-fractions").delete()
-    others = [services.session_start(learner=make_student(classroom, name), course=course) for name in ("ria", "ola")]
-    for each in (session, *others):
-        _practise(each, [True, False, True, True, False, True, True, True, False, True])
+    learners = [session.learner, *(make_student(classroom, name) for name in ("ria", "ola"))]
+    for learner in learners:
+        for slug, answers in (("fraction-meaning", [True, False, True, True, False]),
+                              ("like-fractions", [True, True, True, False, True])):
+            focus = Concept.objects.get(course_id=course.id, slug=slug)
+            _practise(services.session_start(learner=learner, course=course, focus=focus), answers)
 
 
 def test_refit_stores_fitted_edge_weights_and_suggests_edges_outside_the_graph(session, classroom, course,
