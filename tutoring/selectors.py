@@ -5,7 +5,6 @@ The learner model is read through ``tutoring.learner_model.course_learner_model`
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,15 @@ from knowledge.models import Concept
 from knowledge.selectors import concept_map
 from llm.agents.diagnostician import Attempt as TutorAttempt
 from llm.agents.schema import ConceptBelief
-from llm.policy import RECENT_ITEMS, ConceptOption, NothingToPractise, concept_ready, practice_next
+from llm.policy import (
+    RECENT_ITEMS,
+    REVIEW_HORIZON_DAYS,
+    ConceptOption,
+    ItemOutlook,
+    NothingToPractise,
+    concept_ready,
+    practice_next,
+)
 from llm.tutor import TutorRequest
 from tutoring.errors import Forbidden, NotFound
 from tutoring.learner_model import course_learner_model
@@ -121,36 +128,52 @@ def learner_session(*, learner: User, session_id: int) -> LearningSession:
 
 
 class _SessionPractice:
-    """The practice policy's view of one session's learner (``llm.policy.PracticeView``)."""
+    """The practice policy's view of one session's learner (``llm.policy.PracticeView``). A concept's items are the
+    active items the learner model reads as chiefly about it (their main concept): an item that also exercises a
+    concept built on it is that concept's."""
 
     def __init__(self, session: LearningSession, *, at: datetime):
         self.session, self.at = session, at
         self.model = course_learner_model(course_id=session.course_id)
+        self.course_map = concept_map(course_id=session.course_id)
+        self.items_of: dict[int, list[int]] = {}
+        active = Item.objects.filter(course_id=session.course_id, is_active=True).order_by("id")
+        for item_id in active.values_list("id", flat=True):
+            concepts = self.model.concepts_of(item_id)
+            if concepts:
+                self.items_of.setdefault(concepts[0], []).append(item_id)
 
     def concept_options(self) -> list[ConceptOption]:
-        practisable = set(Item.objects.filter(course=self.session.course, is_active=True)
-                          .values_list("concepts", flat=True))
-        return [ConceptOption(concept_id=p.concept.id, mastery=p.mastery.p, uncertainty=p.mastery.uncertainty,
-                              ready=p.ready)
-                for p in learner_progress(learner=self.session.learner, course=self.session.course, at=self.at,
-                                          model=self.model)
-                if p.concept.id in practisable]
+        concept_ids = [c.id for c in self.course_map.concepts if c.id in self.items_of]
+        learner_id = self.session.learner_id
+        evidence = self.model.beliefs(learner_id=learner_id, concept_ids=concept_ids, at=self.at)
+        _, ahead = self.model.outlook(learner_ids=[learner_id], at=self.at, days_ahead=REVIEW_HORIZON_DAYS)
+        return [ConceptOption(concept_id=c, mastery=known.mastery.p, uncertainty=known.mastery.uncertainty,
+                              difficulty=known.difficulty, answers=known.answers, forecast=ahead[learner_id, c].p)
+                for c, known in evidence.items()]
+
+    def prerequisite_graph(self) -> nx.DiGraph:
+        return self.course_map.graph
 
     def concept_items(self, concept_id: int) -> list[int]:
-        return list(Item.objects.filter(course_id=self.session.course_id, concepts=concept_id, is_active=True)
-                    .order_by("id").values_list("id", flat=True))
+        return self.items_of.get(concept_id, [])
 
-    def item_success(self, item_ids: Sequence[int]) -> Mapping[int, float]:
-        return self.model.item_success(learner_id=self.session.learner_id, item_ids=list(item_ids), at=self.at)
+    def item_outlook(self, item_ids: Sequence[int]) -> Mapping[int, ItemOutlook]:
+        answers = self.model.answer_outlook(learner_id=self.session.learner_id, item_ids=list(item_ids), at=self.at)
+        return {item_id: ItemOutlook(success=a.success,
+                                     gain_right=sum(a.after_right[c] - a.now[c] for c in a.now),
+                                     gain_wrong=sum(a.after_wrong[c] - a.now[c] for c in a.now))
+                for item_id, a in answers.items()}
 
 
 def practice_item_next(*, session: LearningSession, at: datetime) -> Item:
-    """The next item for this learner, as the practice policy chooses it (``llm.policy``)."""
-    rng = random.Random(f"{session.id}:{session.attempts.count()}")
+    """The next item for this learner, as the practice policy chooses it (``llm.policy``): toward the session's
+    focus concept if it has one, else toward every concept of the course, with reviews of fading concepts."""
     recent = list(session.attempts.order_by("-created_at").values_list("item_id", flat=True)[: RECENT_ITEMS * 3])
+    focus = session.focus_concept_id
     try:
-        choice = practice_next(_SessionPractice(session, at=at), focus=session.focus_concept_id, recent=recent,
-                               current=session.current_item_id, rng=rng)
+        choice = practice_next(_SessionPractice(session, at=at), goals=None if focus is None else (focus,),
+                               recent=recent, current=session.current_item_id)
     except NothingToPractise as nothing:
         if nothing.concept_id is None:
             raise NotFound("This course has no questions yet.") from nothing

@@ -118,7 +118,8 @@ def session_start(
 ) -> LearningSession:
     """Open a practice session in one of the learner's courses, with a first item chosen for them.
 
-    With ``focus`` every item practises that concept; without, the learner model picks the concept too.
+    With ``focus`` the practice policy works toward that concept (its weak prerequisites first); without, toward
+    every concept of the course.
     """
     if not learner.is_student:
         raise Forbidden("Only students practise.")

@@ -5,9 +5,10 @@
     model.mastery(learner_ids=[student.id], at=now)              # {(learner_id, concept_id): Mastery}
 
 ``LearnerModel`` observes an answer, reads mastery with its 90 % interval and its retention forecast, predicts
-P(right) per item, gathers the beliefs the tutor's agents read, lists the prerequisite edges the answers suggest,
-and refits to a course's answers. Only this package touches the model's tensors (``knowledge.learner``), the cache
-of built course models and the model's clock; callers get the plain values of ``knowledge.beliefs.values``.
+P(right) per item and what an answer to it would do to mastery, gathers the beliefs the tutor's agents read, lists
+the prerequisite edges the answers suggest, and refits to a course's answers. Only this package touches the model's
+tensors (``knowledge.learner``), the cache of built course models and the model's clock; callers get the plain
+values of ``knowledge.beliefs.values``.
 
 The model reasons over what this layer owns, the concept graph, and over the course's items (which concepts each
 exercises, its authored difficulty), which the session domain owns and hands in as ``ItemEvidence``; a refit
@@ -26,14 +27,14 @@ from knowledge.beliefs.clock import days
 from knowledge.beliefs.course import CourseModel, course_model
 from knowledge.beliefs.refit import REFIT_STEPS, cohort_fit_activate, cohort_fit_store
 from knowledge.beliefs.store import beliefs_read, learner_write, traits_lock
-from knowledge.beliefs.values import AnswerRecord, ConceptEvidence, ItemEvidence, Mastery, SuggestedEdge
+from knowledge.beliefs.values import AnswerOutlook, AnswerRecord, ConceptEvidence, ItemEvidence, Mastery, SuggestedEdge
 from knowledge.learner.filter import FilterState, filter_mastery, filter_step, filter_success, item_difficulty_of
 from knowledge.models import Concept, ModelSnapshot, Prerequisite
 
 RETENTION_DAYS = 7  # how far ahead the retention forecast looks
 
-__all__ = ["REFIT_STEPS", "RETENTION_DAYS", "AnswerRecord", "ConceptEvidence", "SuggestedEdge", "ItemEvidence",
-           "LearnerModel", "Mastery", "learner_model"]
+__all__ = ["REFIT_STEPS", "RETENTION_DAYS", "AnswerOutlook", "AnswerRecord", "ConceptEvidence", "SuggestedEdge",
+           "ItemEvidence", "LearnerModel", "Mastery", "learner_model"]
 
 
 def learner_model(*, course_id: int, items: Sequence[ItemEvidence]) -> LearnerModel:
@@ -115,6 +116,43 @@ class LearnerModel:
                                  difficulty=item_difficulty_of(model.posterior, item, main),
                                  time=torch.full((len(known),), days(at)), concepts=concepts)
         return dict(zip(known, p.tolist(), strict=True))
+
+    def answer_outlook(self, *, learner_id: int, item_ids: list[int], at: datetime) -> dict[int, AnswerOutlook]:
+        """What one answer at ``at`` to each of these items would do to the learner's mastery of the item's concepts:
+        the filter step of ``observe`` run on a copy of the beliefs, once with a right answer and once with a wrong
+        one; nothing is stored. Items the model does not know are left out."""
+        model = self.course
+        known = [i for i in item_ids if i in model.item_index]
+        if not known:
+            return {}
+        stored = beliefs_read(model, course_id=self.course_id, learner_ids=[learner_id])
+        n = len(known)
+        # Rows 0..n-1 answer each item right, rows n..2n-1 wrong: 2n copies of the learner's one row.
+        state = FilterState(**{name: value[torch.zeros(2 * n, dtype=torch.long)]
+                               for name, value in vars(stored).items()})
+        item = torch.tensor([model.item_index[i] for i in known]).repeat(2)
+        concepts = model.item_concepts[item]  # (2n, M), -1 padded
+        main = concepts[:, 0]
+        time = torch.full((2 * n,), days(at))
+        success = filter_step(model.posterior, state, who=torch.arange(2 * n), concept=main,
+                              difficulty=item_difficulty_of(model.posterior, item, main), time=time,
+                              correct=torch.cat([torch.ones(n), torch.zeros(n)]),
+                              observe=torch.ones(2 * n, dtype=torch.bool), concepts=concepts)
+        present = concepts >= 0
+        rows = torch.arange(2 * n)[:, None].expand_as(concepts)[present]
+        k = concepts[present]
+        before, _, _ = self._concept_mastery(stored, who=torch.zeros(len(k), dtype=torch.long), concept=k, at=at)
+        after, _, _ = self._concept_mastery(state, who=rows, concept=k, at=at)
+        concept_ids = model.concept_ids
+        now: list[dict[int, float]] = [{} for _ in range(2 * n)]
+        then: list[dict[int, float]] = [{} for _ in range(2 * n)]
+        for row, concept, p_before, p_after in zip(rows.tolist(), k.tolist(), before.tolist(), after.tolist(),
+                                                   strict=True):
+            now[row][concept_ids[concept]] = p_before
+            then[row][concept_ids[concept]] = p_after
+        return {item_id: AnswerOutlook(success=float(success[j]), now=now[j], after_right=then[j],
+                                       after_wrong=then[n + j])
+                for j, item_id in enumerate(known)}
 
     def beliefs(self, *, learner_id: int, concept_ids: list[int], at: datetime) -> dict[int, ConceptEvidence]:
         """What the tutor's agents may know of these concepts for one learner: mastery, the concept's typical

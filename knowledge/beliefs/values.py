@@ -24,6 +24,17 @@ class Mastery:
 
 
 @dataclass(frozen=True)
+class AnswerOutlook:
+    """What one answer to an item would do: P(right) now, and the mastery (``Mastery.p``) of each of the item's
+    concepts now, after a right answer and after a wrong one (concept id -> mastery)."""
+
+    success: float
+    now: dict[int, float]
+    after_right: dict[int, float]
+    after_wrong: dict[int, float]
+
+
+@dataclass(frozen=True)
 class ItemEvidence:
     """What the learner model knows of an item, handed in by the session domain that owns items: the concepts it
     exercises (in any order: the model takes the one latest in teaching order as the main one) and its authored

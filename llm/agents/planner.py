@@ -3,7 +3,8 @@ r"""The Planner: which concepts to work through, and how the tutor should act on
 Two pure functions over the shared dataclasses in ``schema``:
 
 - ``concept_path_plan`` covers the learner's weak concepts on the way to the goal concepts by a greedy
-  weighted set cover over the course graph and returns the chosen concepts, prerequisites first;
+  weighted set cover over the course graph and returns the chosen concepts, prerequisites first: the tutor's
+  turn shows it, and the practice policy (``llm.policy``) practises its first concept next;
 - ``remediation_plan`` picks the Bridge strategy and intention for the turn and decides whether to step in
   now or let the student try first, from the expected benefit of telling against a per-session budget.
 """
@@ -22,6 +23,8 @@ from llm.labels import INTENTIONS, STRATEGIES
 # Cost of practising a concept: cost(c) = (1 - m_c) + UNCERTAINTY_WEIGHT u_c + DIFFICULTY_WEIGHT sigmoid(b_c).
 UNCERTAINTY_WEIGHT = 0.5
 DIFFICULTY_WEIGHT = 0.5
+# Mastery the goals must reach; the practice policy (``llm.policy``) counts a concept as learned at the same level.
+MASTERY_TARGET = 0.8
 # A prerequisite is something to build on, not a goal: it needs to be solid enough that practice on the concepts
 # above it pays (about three answers in five right), not mastered to the goals' target. Holding every ancestor to
 # the goals' target spends a third more items before the goals are mastered (llm.evaluate's planning section).
@@ -77,7 +80,8 @@ def concept_cost(belief: ConceptBelief, *, target: float) -> float:
 
 
 def concept_path_plan(*, graph: nx.DiGraph, beliefs: Mapping[int, ConceptBelief], goals: Collection[int],
-                      mastery_target: float = 0.8, prerequisite_target: float = PREREQUISITE_TARGET) -> list[int]:
+                      mastery_target: float = MASTERY_TARGET,
+                      prerequisite_target: float = PREREQUISITE_TARGET) -> list[int]:
     r"""The concepts to practise, prerequisites first, so that every weak concept toward the goals is covered.
 
     Edges of ``graph`` point from prerequisite to concept. Let R be the goals and all their ancestors, m_c the

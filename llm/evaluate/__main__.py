@@ -6,7 +6,8 @@
 Writes DIR/results.json and DIR/results.md. Decision models come from --models (trained there first when none
 is); a generative backend reads its settings from the CAIRN_LLM_* environment variables, and its episodes are
 reported next to the template tutor's. The planning section simulates learners on the demo course when its file
-is given (--course tutoring/demo/course.yaml), and on the Junyi graph under --data.
+is given (--course tutoring/demo/course.yaml), and on the Junyi graph under --data, and measures the app's practice
+policy against its baselines (results.json "policy": items to mastery and what is retained 30 days on).
 """
 
 from __future__ import annotations
@@ -66,13 +67,15 @@ def results_markdown(results: dict[str, Any]) -> str:
             lines += ["", f"Critic's view of the {name} replies (P(desirable rating), mean):", ""]
             lines += _table([[dimension, value] for dimension, value in run["critic"].items()],
                             ["dimension", "mean"])
-    lines += ["", "## Planning on simulated learners (items to mastery)", ""]
-    for graph, policies in results["planning"].items():
-        if not isinstance(policies, dict) or "planner" not in policies:
+    lines += ["", "## Practice policies on simulated learners (items to mastery, retained 30 days on)", ""]
+    for graph, policies in results["policy"].items():
+        if "planner" not in policies:
             continue
         lines += [f"### {graph}", ""]
-        lines += _table([[policy, values["mean"], values["p90"]] for policy, values in policies.items()
-                         if isinstance(values, dict) and "mean" in values], ["policy", "mean", "p90"])
+        detail = results["planning"][graph]
+        lines += _table([[policy, values["items_to_mastery"], detail[policy]["p90"], values["retained_30d"]]
+                         for policy, values in policies.items()],
+                        ["policy", "items to mastery (mean)", "p90", "retained after 30 days"])
         lines.append("")
     return "\n".join(lines) + "\n"
 

@@ -273,3 +273,28 @@ def test_retention_forecast_fades_what_was_just_practised_and_grows_less_sure(se
     assert practised and today == known == also_known
     for key in practised:
         assert ahead[key].p < known[key].p and ahead[key].uncertainty > known[key].uncertainty
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_answer_outlook_shows_the_mastery_the_answer_then_gives_and_stores_nothing(session, course, right):
+    _practise(session, [True, False, True])
+    session.refresh_from_db()
+    item = session.current_item
+    model = course_learner_model(course_id=course.id)
+    before = list(ConceptState.objects.filter(learner_id=session.learner_id).values_list("offset", "right"))
+    at = timezone.now()
+    outlook = model.answer_outlook(learner_id=session.learner_id, item_ids=[item.id], at=at)[item.id]
+    assert list(ConceptState.objects.filter(learner_id=session.learner_id).values_list("offset", "right")) == before
+    assert outlook.success == pytest.approx(
+        model.item_success(learner_id=session.learner_id, item_ids=[item.id], at=at)[item.id], abs=1e-6)
+    shown = model.observe(learner_id=session.learner_id, item_id=item.id, correct=right, at=at)
+    expected = outlook.after_right if right else outlook.after_wrong
+    assert set(expected) == set(shown) == {c.id for c in item.concepts.all()}
+    for concept_id, mastery in shown.items():
+        assert expected[concept_id] == pytest.approx(mastery.p, abs=1e-6)
+    assert outlook.after_right[item.concepts.first().id] > outlook.after_wrong[item.concepts.first().id]
+
+
+def test_answer_outlook_leaves_out_items_the_model_does_not_know(session, course):
+    model = course_learner_model(course_id=course.id)
+    assert model.answer_outlook(learner_id=session.learner_id, item_ids=[10**9], at=timezone.now()) == {}

@@ -42,11 +42,16 @@ def test_evaluate_writes_results_with_the_documented_keys(data_dir, small_models
         low, high = results["versus_gpt4"][head]["interval_95"]
         assert low <= results["versus_gpt4"][head]["macro_f1_difference"] <= high
     assert {"telling_rate", "n", "turns_to_correct"} <= set(results["episodes"]) and results["episodes"]["n"] == 3
-    assert {"planner", "topological", "heuristic", "practice"} <= set(results["planning"]["demo"])
+    policies = {"planner", "heuristic", "topological", "planner_no_review", "fsrs"}
+    assert policies <= set(results["planning"]["demo"])
+    assert set(results["policy"]["demo"]) == policies
+    for measured in results["policy"]["demo"].values():
+        assert set(measured) == {"items_to_mastery", "retained_30d"} and 0 <= measured["retained_30d"] <= 1
     assert "macro_f1" in json.dumps(results["moves"]) and results["critic"]
     assert "GPT-4 macro-F1" in (tmp_path / "out" / "results.md").read_text()
     assert "fine-tuned GODEL macro-F1" in (tmp_path / "out" / "results.md").read_text()
     assert "paired bootstrap" in (tmp_path / "out" / "results.md").read_text()
+    assert "retained after 30 days" in (tmp_path / "out" / "results.md").read_text()
 
 
 def test_evaluate_refuses_a_folder_without_the_data(tmp_path, capsys):

@@ -1,7 +1,5 @@
 """The Planner covers the weak concepts toward the goals, prerequisites first, and steps in only when it pays."""
 
-from pathlib import Path
-
 import networkx as nx
 import pytest
 
@@ -13,10 +11,7 @@ from llm.agents.planner import (
     remediation_plan,
 )
 from llm.agents.schema import ConceptBelief, Diagnosis
-from llm.evaluate.planning import planning_evaluate
 from llm.labels import INTENTIONS, STRATEGIES
-
-DEMO_COURSE = Path(__file__).resolve().parents[2] / "tutoring" / "demo" / "course.yaml"
 
 TARGET = 0.8
 
@@ -150,19 +145,3 @@ def test_decision_model_scores_only_pick_moves_the_tutor_can_make():
     assert no_hints_left.strategy not in TELLING_STRATEGIES
     solution_allowed = _turn(diagnosis=diagnosis, telling="solution", attempts=2)
     assert solution_allowed.strategy == "provide_correction"
-
-
-def test_planning_evaluation_reports_each_policy_and_the_planner_beats_topological_order(tmp_path):
-    result = planning_evaluate(course_file=DEMO_COURSE, seed=0, n_learners=16, data_dir=tmp_path)
-    planning = result["planning"]
-    assert planning["n"] == 16 and planning["settings"]["mastery_target"] == TARGET
-    demo = planning["demo"]
-    for policy in ("planner", "topological", "heuristic", "practice"):
-        assert set(demo[policy]) >= {"mean", "p90"} and 0 < demo[policy]["mean"] <= demo[policy]["p90"] + 1e-9
-    assert demo["planner"]["mean"] <= demo["topological"]["mean"]
-    assert "skipped" in planning["junyi"]
-
-
-def test_planning_without_a_course_file_says_so(tmp_path):
-    planning = planning_evaluate(course_file=None, seed=0, n_learners=4, data_dir=tmp_path)["planning"]
-    assert planning["demo"] == {"skipped": "no course file given"}

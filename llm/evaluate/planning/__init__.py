@@ -1,8 +1,9 @@
-r"""Planning on simulated learners: how many practice items each policy needs until the goal concepts are mastered.
+r"""Planning on simulated learners: how many practice items each policy needs until the goal concepts are mastered,
+and how much of what was mastered is still known a month after the course.
 
-Simulator (learner l, concept k, item i; the learner model's generative process (``knowledge.learner``) with
-transfer at a rate of the learner's own and practice that pays off only on ready prerequisites, neither of which the
-policies' filter knows):
+Simulator (learner l, concept k, item i; the learner model's generative process (``knowledge.learner``: practice
+anchors ``practice_anchor``, the OU forgetting ``ou_predict``, fading gains) with transfer at a rate of the learner's
+own and practice that pays off only on ready prerequisites, neither of which the policies' filter knows):
 
     traits      (log alpha_l, mu_l, log sigma_l) ~ N(TRAIT_PRIOR_LOC, diag TRAIT_SCALE^2),
                 gamma_l ~ N(TRANSFER_MEAN, TRANSFER_SCALE^2) clipped to [0, 0.9]
@@ -14,28 +15,37 @@ policies' filter knows):
                 e_{l,k} = sigmoid(sum_p w_{kp} (z_{l,p} - b_p)), 1 without prerequisites: roughly how likely the
                 learner is to handle k's prerequisites. Practice on top of weak prerequisites teaches little
                 (e = 0.2 when they stand at P(correct) = 0.2, 0.8 when they are mastered), so order matters.
+    fading gain each answer on k also adds e_{l,k} FADING_RIGHT (right) or e_{l,k} FADING_WRONG (wrong) to d_{l,k}:
+                the part of the gain that forgetting takes back, so what massed practice builds fades within days
     forgetting  d_{l,k} ~ OU towards 0 (``ou_predict``): d(t + dt) ~ N(r d(t), s_l^2 (1 - r^2)), r = exp(-alpha_l dt),
                 s_l^2 = sigma_l^2 / (2 alpha_l); d starts from N(0, s_l^2): what a learner brings to each concept
     answers     y ~ Bernoulli(sigmoid(z_{l,k}(t) - b_i))
-    time        one minute per item, and a day's break after every SESSION_ITEMS items
+    calendar    practice sessions of SESSION_ITEMS items, one a day: a minute per item, and a day's break after
+                every SESSION_ITEMS items
 
 A concept is mastered when P(correct on a typical item) = sigmoid(z_{l,k} - b_k) >= MASTERY_TARGET, b_k the mean
-difficulty of its items; a learner is done when every goal concept is mastered, judged on the TRUE state, or
-after ITEM_CAP items (then counted as ITEM_CAP). Policies pick one item at a time and see only the answers:
+difficulty of its items, judged on the TRUE state. The course is over for a learner when every goal concept is
+mastered, or after ITEM_CAP items. Measured per policy:
 
-- practice: the policy students get in the app, ``llm.policy.practice_next``, reading the beliefs of the online
-  filter below as the app reads the learner model's;
-- planner: the online PSI-KT filter of ``knowledge.learner.filter`` (``filter_start`` / ``filter_step`` /
-  ``filter_success``) over a Posterior holding the simulation's population parameters (trait means and spreads,
-  item difficulties, the learning rates; it knows nothing of transfer or readiness) gives a ConceptBelief per
-  concept; after every answer ``concept_path_plan`` replans and the first concept of the plan is practised,
-  with the item whose predicted success is nearest ITEM_SUCCESS_AIM;
+- ``items_to_mastery``: the mean number of items until the course is over (ITEM_CAP for a learner who never
+  masters every goal);
+- ``retained_30d``: the share of the concepts mastered when the course is over that are still mastered
+  RETENTION_DAYS later without practice (d drawn forward by the OU transition, the same draw for every policy),
+  averaged over the learners who mastered any.
+
+Policies pick one item at a time and see only the answers. The belief-driven ones read the online PSI-KT filter of
+``knowledge.learner.filter`` over a Posterior holding the simulation's population parameters (trait means and
+spreads, item difficulties, learning rates and fading gains; nothing of a learner's own traits, of transfer or of
+readiness), as the app reads the learner model's:
+
+- planner: the app's practice policy, ``llm.policy`` (the Planner's path toward the goals, reviews of fading
+  concepts, the item with the most expected gain);
+- planner_no_review: the same with reviews off;
+- fsrs: the same with reviews off, and instead a review of a concept believed mastered whenever its FSRS card is due
+  (each answer on the concept a review of the card: right Good, wrong Again; ``fsrs.Scheduler`` defaults);
+- heuristic: the concept-by-concept heuristic the app used before (``heuristic``);
 - topological: the concepts in a fixed topological order, a random item of the concept at a time, moving on
-  after STREAK right in a row, starting over after the last;
-- heuristic (GraphMASAL-style): among the goals and their ancestors that the same filter believes unmastered,
-  the concept maximising 0.5 (1 - mastery) + 0.3 difficulty + 0.2 fan-out (both scaled to [0, 1]), with the
-  planner's item rule.
-When a belief-driven policy believes everything mastered, it practises the goal it believes weakest.
+  after STREAK right in a row, starting over after the last.
 
 Graphs: the demo course, as its course file is handed in (``tutoring/demo/course.yaml``: its concepts,
 prerequisites and template difficulties; goals DEMO_GOALS) and an arithmetic subgraph of the Junyi 2015
@@ -43,8 +53,9 @@ prerequisite graph (goals JUNYI_GOALS and their ancestors; item difficulties dra
 gives none).
 
 Modules: ``courses`` the two courses and MASTERY_TARGET; ``learners`` the simulated learners and what the filter is
-told of them; ``policies`` how each policy picks its items; ``simulation`` one policy's run on one course
-(``policy_run``); here, the summary over the policies and courses (``planning_evaluate``).
+told of them; ``heuristic`` the former app heuristic; ``policies`` how each policy picks its items; ``simulation``
+one policy's run on one course (``policy_run``); here, the summary over the policies and courses
+(``planning_evaluate``).
 """
 
 from __future__ import annotations
@@ -62,9 +73,18 @@ from llm.evaluate.planning.courses import (
     demo_course_load,
     junyi_course_load,
 )
-from llm.evaluate.planning.learners import LEARN_RIGHT, LEARN_WRONG, TRANSFER_MEAN, TRANSFER_SCALE, learners_draw
-from llm.evaluate.planning.policies import ITEM_SUCCESS_AIM, POLICIES, STREAK
-from llm.evaluate.planning.simulation import ITEM_CAP, SESSION_ITEMS, policy_run
+from llm.evaluate.planning.learners import (
+    FADING_RIGHT,
+    FADING_WRONG,
+    LEARN_RIGHT,
+    LEARN_WRONG,
+    TRANSFER_MEAN,
+    TRANSFER_SCALE,
+    learners_draw,
+)
+from llm.evaluate.planning.policies import POLICIES, STREAK
+from llm.evaluate.planning.simulation import ITEM_CAP, RETENTION_DAYS, SESSION_ITEMS, PolicyRun, policy_run
+from llm.policy import REVIEW_HORIZON_DAYS
 
 
 def items_summary(used: torch.Tensor) -> dict[str, float]:
@@ -74,45 +94,64 @@ def items_summary(used: torch.Tensor) -> dict[str, float]:
             "reached": round(float((used < ITEM_CAP).float().mean()), 3)}
 
 
-def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> dict:
+def policy_summary(run: PolicyRun) -> dict[str, float]:
+    """``items_to_mastery``: mean items until every goal is mastered (ITEM_CAP for learners who never got there);
+    ``retained_30d``: mean over the learners who mastered any concept of the share of those concepts they still
+    know RETENTION_DAYS after the course."""
+    some = run.mastered_at_end > 0
+    retained = float(run.retained[some].mean()) if some.any() else 0.0
+    return {"items_to_mastery": round(float(run.used.float().mean()), 1), "retained_30d": round(retained, 3)}
+
+
+def course_evaluate(*, course: PlanningCourse, n_learners: int, seed: int) -> tuple[dict, dict]:
+    """(the planning summary, the policy summary) of every policy on one course."""
     learners = learners_draw(n_learners=n_learners, n_concepts=len(course.names), seed=seed)
-    result: dict = {"concepts": len(course.names), "edges": course.graph.number_of_edges(),
-                    "items": len(course.item_concept), "goals": [course.names[g] for g in course.goals]}
-    for policy in POLICIES:
-        result[policy] = items_summary(policy_run(course=course, learners=learners, policy=policy, seed=seed))
-    result["planner_saving_vs_topological"] = round(1 - result["planner"]["mean"] / result["topological"]["mean"], 3)
-    result["practice_saving_vs_topological"] = round(1 - result["practice"]["mean"] / result["topological"]["mean"],
-                                                     3)
-    return result
+    planning: dict = {"concepts": len(course.names), "edges": course.graph.number_of_edges(),
+                      "items": len(course.item_concept), "goals": [course.names[g] for g in course.goals]}
+    policy: dict = {}
+    for name in POLICIES:
+        run = policy_run(course=course, learners=learners, policy=name, seed=seed)
+        planning[name] = items_summary(run.used)
+        policy[name] = policy_summary(run)
+    planning["planner_saving_vs_topological"] = round(
+        1 - planning["planner"]["mean"] / planning["topological"]["mean"], 3)
+    return planning, policy
 
 
 def planning_evaluate(*, course_file: Path | None, data_dir: Path, seed: int = 0, n_learners: int = 200) -> dict:
-    """Items to mastery per policy on the demo course (its ``course_file``) and on a Junyi arithmetic subgraph of
-    the graph under ``data_dir`` (package docstring); without a course file, or without the Junyi graph there, that
-    part is skipped with the reason.
+    """Items to mastery and retention per policy on the demo course (its ``course_file``) and on a Junyi arithmetic
+    subgraph of the graph under ``data_dir`` (package docstring); without a course file, or without the Junyi graph
+    there, that part is skipped with the reason. Returns {"planning": items to mastery in detail (mean, p90, share
+    reached) with the settings, "policy": {course: {policy: {"items_to_mastery", "retained_30d"}}}}.
     """
     # The tensors here are small (learners x concepts): a second intra-op thread only waits on the first,
     # and on a shared machine that wait costs more than the work, so the run is single-threaded.
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        planning: dict = {"demo": {"skipped": "no course file given"}} if course_file is None else {
-            "demo": course_evaluate(course=demo_course_load(path=course_file), n_learners=n_learners, seed=seed)}
+        planning: dict = {}
+        policy: dict = {}
+        if course_file is None:
+            planning["demo"] = policy["demo"] = {"skipped": "no course file given"}
+        else:
+            planning["demo"], policy["demo"] = course_evaluate(course=demo_course_load(path=course_file),
+                                                               n_learners=n_learners, seed=seed)
         junyi_edges = data_dir / JUNYI_DIR / JUNYI_EDGES_FILE
         if junyi_edges.exists():
             junyi = junyi_course_load(data_dir=data_dir, seed=seed)
-            planning["junyi"] = course_evaluate(course=junyi, n_learners=n_learners, seed=seed)
+            planning["junyi"], policy["junyi"] = course_evaluate(course=junyi, n_learners=n_learners, seed=seed)
         else:
-            planning["junyi"] = {"skipped": f"no Junyi prerequisite graph at {junyi_edges}"}
+            planning["junyi"] = policy["junyi"] = {"skipped": f"no Junyi prerequisite graph at {junyi_edges}"}
     finally:
         torch.set_num_threads(threads)
     settings = {
-        "mastery_target": MASTERY_TARGET, "item_cap": ITEM_CAP, "streak": STREAK, "item_success_aim": ITEM_SUCCESS_AIM,
-        "learn_right": LEARN_RIGHT, "learn_wrong": LEARN_WRONG, "transfer_mean": TRANSFER_MEAN,
-        "transfer_scale": TRANSFER_SCALE,
+        "mastery_target": MASTERY_TARGET, "item_cap": ITEM_CAP, "streak": STREAK,
+        "learn_right": LEARN_RIGHT, "learn_wrong": LEARN_WRONG, "fading_right": FADING_RIGHT,
+        "fading_wrong": FADING_WRONG, "transfer_mean": TRANSFER_MEAN, "transfer_scale": TRANSFER_SCALE,
+        "review_horizon_days": REVIEW_HORIZON_DAYS, "retention_days": RETENTION_DAYS,
         "session_items": SESSION_ITEMS, "demo_goals": list(DEMO_GOALS), "junyi_goals": list(JUNYI_GOALS),
         "junyi_cycle_edge_dropped": list(JUNYI_CYCLE_CUT),
     }
     # n and the settings sit inside "planning" so that merging this into a larger results dict clobbers nothing.
-    return {"planning": {**planning, "n": n_learners, "settings": {"seed": seed, **settings}}}
+    return {"planning": {**planning, "n": n_learners, "settings": {"seed": seed, **settings}}, "policy": policy}
 

@@ -16,6 +16,10 @@ TRAIT_SCALE = SIMULATED_TRAIT_SCALE  # population spread of log alpha, mu, log s
 TRANSFER_MEAN, TRANSFER_SCALE = 0.4, 0.1
 # About five answers take a concept from a coin flip to mastery (+1.39 logits) when its prerequisites are mastered.
 LEARN_RIGHT, LEARN_WRONG = 1.0, 0.4
+# The part of an answer's gain that forgetting takes back (the learner model's fading gains delta^+, delta^-, as in
+# the learner model's recovery benchmark, ``knowledge.evaluate.bench.recovery``): mastery reached by massed practice
+# fades within days unless it is practised again.
+FADING_RIGHT, FADING_WRONG = 0.8, 0.2
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,14 @@ def prerequisite_weights(graph: nx.DiGraph) -> torch.Tensor:
 
 
 def course_posterior(course: PlanningCourse) -> Posterior:
-    """What the belief-driven policies' filter knows: the simulation's population parameters and item difficulties."""
+    """What the belief-driven policies' filter knows: the simulation's population parameters (trait means and
+    spreads, learning rates and fading gains) and item difficulties; nothing of any learner's own traits."""
     k = len(course.names)
     return Posterior(
         trait_loc=TRAIT_PRIOR_LOC.clone(), trait_scale=TRAIT_SCALE.clone(), traits=torch.empty(0, 3),
         item_difficulty=course.item_difficulty, concept_difficulty=course.concept_difficulty,
         learn_right=torch.full((k,), LEARN_RIGHT), learn_wrong=torch.full((k,), LEARN_WRONG),
-        fading_gain=torch.zeros(k, 2), discrimination=torch.ones(k), general=torch.zeros(2),
+        fading_gain=torch.tensor([[FADING_RIGHT, FADING_WRONG]]).repeat(k, 1),
+        discrimination=torch.ones(k), general=torch.zeros(2),
         item_seen=torch.ones(len(course.item_difficulty), dtype=torch.bool),
     )

@@ -1,23 +1,41 @@
-"""One policy on one course: the simulated learners practise, item by item, until their goals are mastered
-(package docstring, the simulator)."""
+"""One policy on one course: the simulated learners practise, item by item, on successive days, until their goals
+are mastered; then the course is over, and 30 days later what they still know is read (package docstring, the
+simulator)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 
 from knowledge.learner.gaussian import ou_predict
 from knowledge.learner.likelihood import practice_anchor
 from llm.evaluate.planning.courses import MASTERY_TARGET, PlanningCourse
-from llm.evaluate.planning.learners import LEARN_RIGHT, LEARN_WRONG, LearnerDraw, prerequisite_weights
+from llm.evaluate.planning.learners import (
+    FADING_RIGHT,
+    FADING_WRONG,
+    LEARN_RIGHT,
+    LEARN_WRONG,
+    LearnerDraw,
+    prerequisite_weights,
+)
 from llm.evaluate.planning.policies import policy_start
 
 ITEM_CAP = 400
-SESSION_ITEMS = 30
+SESSION_ITEMS = 30  # items in a day's practice session
 MINUTE = 1.0 / 1440.0  # days
+RETENTION_DAYS = 30  # how long after the course what the learner still knows is read
 
 
-def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, seed: int) -> torch.Tensor:
-    """Items each learner needs until every goal is mastered (ITEM_CAP when never), shape (L,)."""
+@dataclass(frozen=True)
+class PolicyRun:
+    used: torch.Tensor  # (L,) items until every goal was mastered, ITEM_CAP when never
+    retained: torch.Tensor  # (L,) share of the concepts mastered at the end still mastered RETENTION_DAYS later
+    mastered_at_end: torch.Tensor  # (L,) how many concepts were mastered at the end
+
+
+def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, seed: int) -> PolicyRun:
+    """One policy's run over the learners (package docstring)."""
     n_learners, n_concepts = learners.offset.shape
     weights = prerequisite_weights(course.graph)
     has_prerequisites = weights.sum(1) > 0
@@ -25,39 +43,48 @@ def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, se
     spread = torch.linalg.inv(eye - learners.transfer[:, None, None] * weights)  # (L, K, K): (I - gamma W)^-1
     typical = course.concept_difficulty
     goals = torch.tensor(course.goals)
-    # Common random numbers: every policy sees the same answer and forgetting noise at each step.
+    # Common random numbers: every policy sees the same answer, forgetting and retention noise at each step.
     noise = torch.Generator().manual_seed(seed)
     choice = torch.Generator().manual_seed(seed + 1)
+    retention_draw = torch.randn(n_learners, n_concepts, generator=torch.Generator().manual_seed(seed + 2))
+
+    def knowledge_of(offset: torch.Tensor) -> torch.Tensor:
+        anchor = practice_anchor(right, wrong, torch.tensor(LEARN_RIGHT), torch.tensor(LEARN_WRONG))
+        return (spread @ (learners.level[:, None] + anchor + offset).unsqueeze(-1)).squeeze(-1)  # (L, K)
 
     right = torch.zeros(n_learners, n_concepts)
     wrong = torch.zeros(n_learners, n_concepts)
     offset = learners.offset.clone()
     used = torch.full((n_learners,), ITEM_CAP)
+    end_offset = offset.clone()  # d of each learner when the course ended
+    end_right, end_wrong = right.clone(), wrong.clone()
     active = torch.ones(n_learners, dtype=torch.bool)
     chooser = policy_start(policy, course=course, n_learners=n_learners, seed=seed)
     time = 0.0
     for step in range(ITEM_CAP + 1):
-        anchor = practice_anchor(right, wrong, torch.tensor(LEARN_RIGHT), torch.tensor(LEARN_WRONG))
-        knowledge = (spread @ (learners.level[:, None] + anchor + offset).unsqueeze(-1)).squeeze(-1)  # (L, K)
+        knowledge = knowledge_of(offset)
         mastered = torch.sigmoid(knowledge[:, goals] - typical[goals]) >= MASTERY_TARGET
-        finished = active & mastered.all(1)
-        used[finished] = step
+        finished = active & (mastered.all(1) | (step == ITEM_CAP))
+        used[finished] = torch.where(mastered.all(1)[finished], step, ITEM_CAP)
+        end_offset[finished], end_right[finished], end_wrong[finished] = offset[finished], right[finished], wrong[
+            finished]
         active &= ~finished
         answer_draw = torch.rand(n_learners, generator=noise)
         forgetting_draw = torch.randn(n_learners, n_concepts, generator=noise)
         item_draw = torch.rand(n_learners, generator=choice)
-        if step == ITEM_CAP or not active.any():
+        if not active.any():
             break
         who = torch.nonzero(active).squeeze(1)
         concept, item = chooser.pick(who, step=step, time=time, item_draw=item_draw[who])
 
-        # The true answer, and what it teaches.
+        # The true answer, and what it teaches: the lasting part by readiness, the fading part into d.
         z = knowledge[who, concept]
         correct = (answer_draw[who] < torch.sigmoid(z - course.item_difficulty[item])).float()
         base = ((knowledge - typical) @ weights.T)[who, concept]  # sum_p w_kp (z_p - b_p)
         readiness = torch.where(has_prerequisites[concept], torch.sigmoid(base), 1.0)
         right[who, concept] += readiness * correct
         wrong[who, concept] += readiness * (1 - correct)
+        offset[who, concept] += readiness * (correct * FADING_RIGHT + (1 - correct) * FADING_WRONG)
         chooser.observe(who, concept=concept, item=item, correct=correct, time=time)
 
         gap = MINUTE + (1.0 if (step + 1) % SESSION_ITEMS == 0 else 0.0)
@@ -65,4 +92,12 @@ def policy_run(*, course: PlanningCourse, learners: LearnerDraw, policy: str, se
                                     learners.stationary[:, None])
         offset = mean + variance.sqrt() * forgetting_draw
         time += gap
-    return used
+
+    right, wrong = end_right, end_wrong
+    at_end = torch.sigmoid(knowledge_of(end_offset) - typical) >= MASTERY_TARGET
+    mean, variance = ou_predict(end_offset, torch.zeros_like(end_offset), torch.tensor(float(RETENTION_DAYS)),
+                                learners.alpha[:, None], learners.stationary[:, None])
+    later = torch.sigmoid(knowledge_of(mean + variance.sqrt() * retention_draw) - typical) >= MASTERY_TARGET
+    kept = (at_end & later).sum(1).float()
+    count = at_end.sum(1)
+    return PolicyRun(used=used, retained=kept / count.clamp(min=1), mastered_at_end=count)
