@@ -5,12 +5,12 @@ and updated with every answer), and alpha, sigma take the population means; a le
 with its fitted traits, mu_l then fixed, and the filter's likelihood is the fit's (``chain_log_likelihood``).
 
 What a learner and their teacher read as mastery is the evidence part of the belief (``filter_mastery``): the
-level, the knowledge path d and the lasting gain of right answers beyond what any answer brings, (beta^+ - beta^-)
-log(1 + right), along the edges too, and (g^+ - g^-) log(1 + all right). Practice exposure stays apart from it: the
-lasting gain every answer brings, beta^- log(1 + answers) (beta^- <= beta^+ by the model's parametrisation), the
-fading gains f and the recency term h. They move the next answer's prediction (``filter_success``), not what the
-evidence says the learner knows. So mastery never rises on a wrong answer, nor falls on a right one: the answer
-moves the level and d in its own direction, and only right answers add evidence gains.
+level, the knowledge path d, and of the lasting gains (on the concept, along the edges, over all concepts) the part
+that counts right answers for the learner and wrong ones against. Practice exposure stays apart from it: the
+lasting gain e every answer brings, right or wrong (``exposure_gain``; beta^- <= beta^+ by the model's
+parametrisation), the fading gains f and the recency term h. They move the next answer's prediction
+(``filter_success``), not what the evidence says the learner knows. So mastery never rises on a wrong answer, nor
+falls on a right one: the answer moves the level and d in its own direction, and the evidence gains too.
 
 Shapes: L learners in the state, K concepts, B answers in a step (one per learner), M concepts per item at most.
 """
@@ -101,13 +101,22 @@ def transfer_now(posterior: Posterior, state: FilterState, who: torch.Tensor, k:
 
 
 def _gains(posterior: Posterior, *, evidence: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The lasting gains (beta^+ (K,), beta^- (K,), (g^+, g^-)): all of them, or with ``evidence`` only what a right
-    answer adds beyond any answer, (beta^+ - beta^-, 0) and (g^+ - g^-, 0) (see the module docstring)."""
+    """The lasting gains (beta^+ (K,), beta^- (K,), (g^+, g^-)): all of them, or with ``evidence`` only the part
+    that is evidence (see the module docstring)."""
     if not evidence:
         return posterior.learn_right, posterior.learn_wrong, posterior.general
-    zero = torch.zeros_like(posterior.learn_wrong)
-    general = torch.stack([posterior.general[0] - posterior.general[1], torch.zeros(())])
-    return posterior.learn_right - posterior.learn_wrong, zero, general
+    learn_exposure = exposure_gain(posterior.learn_right, posterior.learn_wrong)  # (K,)
+    general_exposure = exposure_gain(posterior.general[0], posterior.general[1])
+    return (posterior.learn_right - learn_exposure, posterior.learn_wrong - learn_exposure,
+            posterior.general - general_exposure)
+
+
+def exposure_gain(right_gain: torch.Tensor, wrong_gain: torch.Tensor) -> torch.Tensor:
+    """e, the lasting gain every answer brings, right or wrong, whatever it shows: of the gains beta^+ >= beta^-
+    the value in [beta^-, beta^+] nearest 0. The rest is evidence, beta^+ - e >= 0 for a right answer and
+    beta^- - e <= 0 for a wrong one; taking e nearest 0 leaves out of mastery as little of the prediction as that
+    allows (e = beta^- when wrong answers too leave a gain; e = 0 when they count against the learner)."""
+    return torch.minimum(torch.clamp(wrong_gain, min=0.0), right_gain)
 
 
 def _knowledge_now(state: FilterState, who: torch.Tensor, k: torch.Tensor,
