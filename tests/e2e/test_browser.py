@@ -242,3 +242,22 @@ def test_stuck_student_works_through_the_steps_to_the_end(student, course, live_
 
     assert [frame["frame"] for frame in frames] == ["attempt", "steps", *["step"] * (len(item.steps) + 1)]
     assert item.attempts.count() == 1 and item.step_attempts.filter(correct=True).count() == len(item.steps)
+
+
+def test_four_wrong_answers_lower_the_mastery_shown(student, course, live_server_url, browser_page):
+    page = browser_page
+    _log_in(page, live_server_url)
+    page.get_by_role("button", name="Practise Adding whole numbers").click()
+    expect(page.locator("#connection")).to_have_text("Live")
+    meter = page.locator('#mastery [data-concept="whole-addition"] [role="meter"]')
+    shown = [int(meter.get_attribute("aria-valuenow"))]
+    item = LearningSession.objects.get(learner=student).current_item
+    for miss in range(1, 5):
+        typed = f"{int(item.answer) + miss}"  # a different wrong number each time, so each verdict is new
+        _answer(page, item, typed)
+        expect(page.locator("#verdict")).to_contain_text(f"(you answered {typed})")
+        shown.append(int(meter.get_attribute("aria-valuenow")))
+    assert all(later <= earlier for earlier, later in zip(shown, shown[1:], strict=False)), shown
+    assert shown[-1] < shown[0], shown
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "student-four-wrong-answers.png"), full_page=True)
