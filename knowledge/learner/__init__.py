@@ -11,7 +11,8 @@ Generative model (learner l, concept k, item i, answers n in time order):
     practice   a_{l,k} = beta_k^+ log(1 + right on k so far) + beta_k^- log(1 + wrong on k so far)
                          + g^+ log(1 + right on anything so far) + g^- log(1 + wrong on anything so far):
                what practice has built, on k and in general, with diminishing returns (the power law of
-               practice); beta_k^{+-} ~ N(beta^{+-}, 0.2^2) share a course-wide mean
+               practice); beta_k^+ ~ N(beta^+, 0.2^2) share a course-wide mean, and beta_k^- = beta_k^+ -
+               softplus(u_k), g^- = g^+ - softplus(v): a wrong answer's lasting gain never exceeds a right one's
     transfer   c_{l,k} = gamma sum_{j in pa(k)} w_{jk} (beta_j^+ log(1 + right on j so far)
                                                          + beta_j^- log(1 + wrong on j so far)):
                what practice has built on the prerequisites j -> k of the course graph carries over to k;
@@ -32,6 +33,9 @@ Generative model (learner l, concept k, item i, answers n in time order):
     answers    y_n ~ Bernoulli(sigmoid(kappa_{k_n} (z_{l_n,k_n}(t_n) - b_{i_n}))),   b_i ~ N(b_{k(i)}, item_spread^2)
                with log kappa_k ~ N(0, 0.3^2) the discrimination of concept k's items (as in 2PL item response
                theory): how sharply they separate learners who know k from learners who do not
+    retries    an answer on an item the learner answered before may be right without the knowledge (from the
+               feedback, by elimination): P(right) = f + (1 - f) sigmoid(...), f ~ sigmoid(N(-2, 1)) fitted, so a
+               right retry is weaker evidence than a right first try (``probit_absorb``)
     several    an item i with concepts S_i (main concept k_i, the one its answers are chiefly evidence about,
                whose discrimination they have)
     concepts   combines them: in z the anchors a + c are averaged over S_i,
@@ -46,6 +50,12 @@ read through their practice anchors, which are known given the counts: the filte
 chain, and a cycle among candidate edges is harmless). What answers show beyond that (a good or a bad day,
 a burst of insight, a lapse) and the fresh gain of the latest practice live in d, which the rate alpha_l pulls
 back over time (forgetting) and sigma_l lets wander.
+
+Mastery, what a learner and their teacher read, is what the evidence says the learner knows: the belief about z
+without the practice exposure, that is without the lasting gain every answer brings whether right or wrong
+(``filter.exposure_gain``), the fading gains and h_l, which all move the next answer's prediction instead. It is
+the median of that belief with a 90 % interval, so an answer moves it only its own way: never up after a wrong
+answer, never down after a right one, on the concept answered and on every other (``filter_mastery``).
 
 Inference. The knowledge paths are integrated out by a Gaussian filter (assumed-density filtering):
 between answers the OU transition is exact; an answer is absorbed by moment matching, with the logistic
@@ -79,7 +89,8 @@ Modules, each importing only those above it:
     likelihood  practice anchors and ``chain_log_likelihood``, vectorised over chains
     posterior   ``Posterior``, what a fit leaves behind (``TRAIT_NAMES``, ``TRAIT_PRIOR_LOC``)
     model       the pyro ``model``, ``Cohort`` and ``cohort_fit`` (SVI)
-    filter      the online filter: ``filter_start``, ``filter_step``, ``filter_success``, ``filter_run``
+    filter      the online filter: ``filter_start``, ``filter_step``, ``filter_success`` (the prediction),
+                ``filter_mastery`` (the evidence), ``filter_run``
     storage     ``posterior_to_dict`` / ``posterior_from_dict``
     edges       ``edge_candidates``, ``edge_suggestions``
     simulate    ``cohort_simulate``: cohorts drawn from the generative model
@@ -100,7 +111,9 @@ scalable and interpretable knowledge tracing on structured domains", ICLR 2024);
     transfer        prerequisites'         prerequisites' practice anchors (known given the counts, so each
                     knowledge              chain keeps one Gaussian)
     practice        +                      lasting gains with diminishing returns, beta_k^{+-} log(1 + count)
-                                           per concept and g^{+-} over all concepts
+                                           per concept and g^{+-} over all concepts, a wrong answer's never
+                                           above a right one's; mastery reads only their evidence part
+    retries         +                      a guess floor f on an item answered before
     fading gain     +                      delta_k^{+-} added to d after each answer, forgotten at alpha_l
     recency         +                      h_l: the last answers on any concept, fading by ``RECENCY_DECAY``
     answer curve    +                      item difficulty b_i and concept discrimination kappa_k (2PL):
