@@ -236,9 +236,16 @@ class Scaffold:
     can_show_solution: bool
 
 
+def solution_allowed(*, session: LearningSession) -> bool:
+    """Whether the worked solution may be shown before the item is solved: not in a class whose teacher chose hints
+    only (the steps still lead a stuck student to the end, where the solution is shown)."""
+    return session.classroom is None or session.classroom.tutor_telling == Classroom.Telling.SOLUTION
+
+
 def session_scaffold(*, session: LearningSession) -> Scaffold:
     """The steps of the item on screen shown so far, and whether the steps or the worked solution may be opened:
-    the steps after a wrong answer or the last hint, the worked solution after the last hint."""
+    the steps after a wrong answer or the last hint, the worked solution after the last hint where the class's
+    teacher allows it (``solution_allowed``)."""
     item = session.current_item
     if item is None:
         return Scaffold(steps=[], current=None, can_open_steps=False, can_show_solution=False)
@@ -259,7 +266,7 @@ def session_scaffold(*, session: LearningSession) -> Scaffold:
         steps=steps, current=current,
         can_open_steps=bool(item.steps) and session.current_step is None and not session.current_solved
         and (session.current_attempts > 0 or stuck),
-        can_show_solution=stuck and not session.current_solution_shown,
+        can_show_solution=stuck and not session.current_solution_shown and solution_allowed(session=session),
     )
 
 

@@ -39,7 +39,7 @@ from tutoring.models import (
     User,
 )
 from tutoring.replies import chat_reply_stream
-from tutoring.selectors import learner_open_session, practice_item_next
+from tutoring.selectors import learner_open_session, practice_item_next, solution_allowed
 from tutoring.tasks import chat_reply_send, mastery_changed_notify
 
 
@@ -344,6 +344,9 @@ def solution_reveal(*, session: LearningSession, item_id: int, at: datetime | No
         session, item = _stuck_item(session, item_id)
         if session.hints_shown < len(item.hints):
             raise Conflict("The worked solution comes after the last hint.")
+        if not solution_allowed(session=session):
+            raise Conflict("In this class the worked solution is shown once the question is solved: "
+                           "work through it step by step.")
         if not session.current_solution_shown:
             _help_record(session, item, feedback=SOLUTION_ASKED, at=at)
             session.current_solution_shown = True

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.conftest import make_student, question_expression, wrong_answer
 from tutoring import services
-from tutoring.models import Attempt, ChatMessage, Item, LearningSession
+from tutoring.models import Attempt, ChatMessage, Classroom, Item, LearningSession
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -250,6 +250,7 @@ def test_scaffold_over_plain_http_after_the_last_hint(student_client, course):
 
 def test_worked_solution_over_plain_http_without_htmx(student_client, course):
     session = _session(student_client, course)
+    Classroom.objects.filter(pk=session.classroom_id).update(tutor_telling=Classroom.Telling.SOLUTION)
     item = session.current_item
     early = student_client.post(reverse("practice-solution", args=[session.id]), {"item_id": item.id})
     assert early.status_code == 409 and b"after the last hint" in early.content

@@ -11,7 +11,7 @@ from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.errors import Conflict, ServiceError
 from tutoring.learner_model import course_answers, course_learner_model
-from tutoring.models import Attempt, StepAttempt
+from tutoring.models import Attempt, Classroom, StepAttempt
 from tutoring.selectors import session_scaffold, tutor_request
 
 
@@ -174,6 +174,8 @@ def test_scaffold_never_raises_mastery_more_than_solving_alone(classroom, course
 
 
 def test_worked_solution_comes_after_the_last_hint_and_counts_as_not_solved_unaided(session):
+    Classroom.objects.filter(pk=session.classroom_id).update(tutor_telling=Classroom.Telling.SOLUTION)
+    session.refresh_from_db()
     item = session.current_item
     with pytest.raises(Conflict, match="after the last hint"):
         services.solution_reveal(session=session, item_id=item.id)
@@ -187,6 +189,19 @@ def test_worked_solution_comes_after_the_last_hint_and_counts_as_not_solved_unai
     assert result.verdict.correct and Attempt.objects.get(response=item.answer).assisted
     assert _evidence(session) == (0, 1)
     assert [a.correct for a in course_answers(course_id=session.course_id)] == [False]
+
+
+def test_a_class_with_hints_only_gets_the_steps_but_not_the_worked_solution(session):
+    assert session.classroom.tutor_telling == Classroom.Telling.HINTS
+    item = session.current_item
+    _all_hints(session)
+    session.refresh_from_db()
+    scaffold = session_scaffold(session=session)
+    assert scaffold.can_open_steps and not scaffold.can_show_solution
+    with pytest.raises(Conflict, match="step by step"):
+        services.solution_reveal(session=session, item_id=item.id)
+    session.refresh_from_db()
+    assert not session.current_solution_shown and not Attempt.objects.exists()
 
 
 def test_tutor_sees_the_known_mistake_and_the_concept_it_points_to(session):
