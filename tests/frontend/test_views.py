@@ -295,5 +295,5 @@ def test_card_shown_again_keeps_the_answer_forms_id_until_an_answer_is_stored(st
 
 def test_concepts_not_yet_practised_show_their_estimated_mastery(student_client, course):
     page = student_client.get(reverse("learn")).content.decode()
-    assert ">–<" not in page and page.count("estimated from prerequisites</span>") == 3
+    assert ">–<" not in page and page.count("estimated from other answers</span>") == 3
     assert page.count('role="meter"') == page.count('aria-label="Mastery of ') == 3
