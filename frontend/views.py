@@ -129,6 +129,13 @@ def _fragments_response(request: HttpRequest, session, parts: dict[str, str], fo
     return HttpResponse(main + fragments.out_of_band({**parts, **fragments.alert_fragments()}))
 
 
+def _card_response(request: HttpRequest, session, *, focus: str,
+                   form_notice: services.FormNotice | None = None) -> HttpResponse:
+    """The item card and its concepts' mastery after an answer, a hint or a step, ``focus`` on what changed."""
+    parts = fragments.card_fragments(session=session, focus=focus, form_notice=form_notice)
+    return _fragments_response(request, session, parts, focus=focus, form_notice=form_notice)
+
+
 @require_POST
 @role_required(User.Role.STUDENT)
 def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -136,8 +143,7 @@ def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
     data = AttemptForm(request.POST).cleaned()
     result = services.attempt_record(session=session, item_id=data["item_id"], response=data["answer"],
                                      client_id=data["client_id"])
-    parts = fragments.card_fragments(session=session, focus="verdict", form_notice=result.form_notice)
-    return _fragments_response(request, session, parts, focus="verdict", form_notice=result.form_notice)
+    return _card_response(request, session, focus="verdict", form_notice=result.form_notice)
 
 
 @require_POST
@@ -145,8 +151,7 @@ def practice_attempt(request: HttpRequest, session_id: int) -> HttpResponse:
 def practice_hint(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     services.hint_reveal(session=session, item_id=HintForm(request.POST).cleaned()["item_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="hint"),
-                               focus="hint")
+    return _card_response(request, session, focus="hint")
 
 
 @require_POST
@@ -163,8 +168,7 @@ def practice_next(request: HttpRequest, session_id: int) -> HttpResponse:
 def practice_steps(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     services.steps_open(session=session, item_id=StepsForm(request.POST).cleaned()["item_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="steps"),
-                               focus="steps")
+    return _card_response(request, session, focus="steps")
 
 
 @require_POST
@@ -174,8 +178,7 @@ def practice_step(request: HttpRequest, session_id: int) -> HttpResponse:
     data = StepForm(request.POST).cleaned()
     services.step_answer_record(session=session, item_id=data["item_id"], step=data["step"], response=data["answer"],
                                 client_id=data["client_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="steps"),
-                               focus="steps")
+    return _card_response(request, session, focus="steps")
 
 
 @require_POST
@@ -183,8 +186,7 @@ def practice_step(request: HttpRequest, session_id: int) -> HttpResponse:
 def practice_solution(request: HttpRequest, session_id: int) -> HttpResponse:
     session = learner_session(learner=request.user, session_id=session_id)
     services.solution_reveal(session=session, item_id=SolutionForm(request.POST).cleaned()["item_id"])
-    return _fragments_response(request, session, fragments.card_fragments(session=session, focus="solution"),
-                               focus="solution")
+    return _card_response(request, session, focus="solution")
 
 
 @require_POST
