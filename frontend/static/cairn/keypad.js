@@ -15,8 +15,11 @@ const cairnKeypad = (() => {
     .trim();
 
   const offer = async () => {
-    const keypads = document.querySelectorAll(".keypad[hidden]");
-    if (!touch.matches || !keypads.length) return;
+    if (!touch.matches) return;
+    // Taken at once, so that the swap events of one response, each calling this, offer each keypad once.
+    const keypads = [...document.querySelectorAll(".keypad:not([data-offered])")];
+    if (!keypads.length) return;
+    for (const keypad of keypads) keypad.dataset.offered = "";
     await import(mathliveUrl);
     for (const keypad of keypads) {
       const input = document.getElementById(keypad.dataset.for);
