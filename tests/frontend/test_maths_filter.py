@@ -23,3 +23,10 @@ def test_prose_and_maths_are_escaped():
 
 def test_text_whose_maths_cannot_be_read_is_shown_as_it_reads():
     assert _render("You answered `3/ <i>") == "You answered 3/ &lt;i&gt;"
+
+
+def test_maths_plain_drops_the_backticks_for_text_shown_as_it_reads():
+    html = engines["django"].from_string("{% load maths %}{{ text|maths_plain|truncatechars:12 }}").render(
+        {"text": "Expand `7(x + 5)` now."})
+
+    assert html == "Expand 7(x …"
