@@ -164,6 +164,9 @@ def test_the_keypad_writes_every_answer_form_of_the_demo_course_as_the_checker_r
     wrong = [f"{key.answer} ({key.form or 'any form'}): the keypad wrote {text!r}"
              for key, text in zip(keys, typed, strict=True) if not answer_check(spec=key, response=text).correct]
     assert len(keys) > 100 and not wrong, "\n".join(wrong)
+    # What MathLive writes in its own way: bracketed single atoms in fractions and powers, -: for ÷.
+    assert page.evaluate(KEYPAD_ANSWERS, [r"\frac{3}{4}", r"\frac{3}{4}x", "x^{10}", r"3\div 4", r"\frac{x+1}{2}",
+                                          r"2\left(3\right)"]) == ["3/4", "3/4x", "x^10", "3 / 4", "(x+1)/2", "2(3)"]
 
 
 def _latex(answer: str) -> str:

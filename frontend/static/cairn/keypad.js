@@ -1,7 +1,7 @@
 // On a touch screen an expression answer gets a maths keypad: a MathLive <math-field> with its on-screen keyboard.
 // What is built there fills the plain answer box (which stays, and is what the form sends), written as the answer
 // checker reads it. MathLive is loaded only where a keypad is offered.
-const cairnKeypad = (() => {
+(() => {
   const mathliveUrl = document.currentScript.dataset.mathlive;
   const touch = window.matchMedia("(pointer: coarse)");
 
@@ -36,5 +36,4 @@ const cairnKeypad = (() => {
   document.addEventListener("htmx:afterSwap", offer);
   document.addEventListener("htmx:oobAfterSwap", offer);
   touch.addEventListener("change", offer);
-  return { plainAnswer };
 })();
