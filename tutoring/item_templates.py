@@ -39,6 +39,15 @@ satisfy its form: a template whose answer cannot (2/3 to two decimal places) is 
 
 A choice template offers at least four choices, so that guessing pays little.
 
+Maths in the texts (prompt, hints, solution, feedback, step prompts and hints) is marked with backticks and written
+as a student would type it, so that it reads well as plain text and the practice page can typeset it (KaTeX)::
+
+    prompt: "What is `{a}/{d} + {b}/{d}`?"            # shown as stacked fractions; "$" stays money: "saved ${a}"
+    prompt: "Expand `{a}(x + {b})`."                  # 3/4, x^2, (x + 1)/2, 2^(n + 1), 7 1/5, ×, ÷, =
+
+``tutoring.maths_text`` reads the spans (its docstring has the notation); a text whose maths it cannot read is
+refused like any other broken template. Choices and answer keys are answers, not text: no backticks there.
+
 Expressions are written by course authors (trusted), never by students; student answers go through
 ``llm.answer_check``, which reads them with the restricted grammar of ``llm.mathtext``.
 """
@@ -58,6 +67,7 @@ from sympy.parsing.sympy_parser import standard_transformations, stringify_expr
 from llm.answer_check import AnswerFormatError, AnswerSpec, answer_check
 from llm.answer_forms import AnswerForm, FormSpecError, form_from_course, form_render
 from llm.labels import BRIDGE_ERROR_TYPES
+from tutoring.maths_text import MathsTextError, maths_segments
 
 ANSWER_KINDS = ("numeric", "expression", "choice")
 MIN_CHOICES = 4
@@ -137,9 +147,14 @@ def format_value(value: Any) -> str:
 
 def _render(text: str, values: dict[str, Any], *, template: str) -> str:
     try:
-        return text.format(**{name: format_value(value) for name, value in values.items()})
+        rendered = text.format(**{name: format_value(value) for name, value in values.items()})
     except (KeyError, IndexError, ValueError) as error:
         raise TemplateError(f"template {template!r}: cannot fill {text!r}: {error}") from error
+    try:
+        maths_segments(rendered)
+    except MathsTextError as error:
+        raise TemplateError(f"template {template!r}: {error}") from error
+    return rendered
 
 
 def template_validate(template: dict[str, Any]) -> None:

@@ -172,6 +172,8 @@ NODE_MODULES = BASE_DIR / "node_modules"
 FRONTEND_PACKAGES = {
     "vendor/htmx": NODE_MODULES / "htmx.org" / "dist",
     "vendor/htmx-ext-ws": NODE_MODULES / "htmx-ext-ws" / "dist",
+    "vendor/katex": NODE_MODULES / "katex" / "dist",
+    "vendor/mathlive": NODE_MODULES / "mathlive",
 }
 STATICFILES_DIRS = [BASE_DIR / "frontend" / "static"] + [
     (prefix, path) for prefix, path in FRONTEND_PACKAGES.items() if path.is_dir()

@@ -18,9 +18,30 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import service_unavailable
+from tutoring.maths_text import maths_segments
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("CAIRN_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+
+
+# An element's text as a screen reader gets it: each typeset maths span read from its MathML's TeX annotation.
+_TEXT_WITH_MATHS_AS_TEX = """(element) => {
+  const copy = element.cloneNode(true);
+  for (const maths of copy.querySelectorAll(".katex")) {
+    maths.replaceWith(maths.querySelector('math annotation[encoding="application/x-tex"]').textContent);
+  }
+  return copy.textContent.replace(/\\s+/g, " ").trim();
+}"""
+
+
+def text_as_read(locator) -> str:
+    """The text of a page's element, its maths as the TeX that KaTeX typeset (``as_read`` of the course text)."""
+    return locator.evaluate(_TEXT_WITH_MATHS_AS_TEX)
+
+
+def as_read(text: str) -> str:
+    """Course text as ``text_as_read`` finds it on the page once its maths is typeset."""
+    return " ".join("".join(s.tex if s.is_maths else s.text for s in maths_segments(text)).split())
 
 
 def _database_url() -> str:

@@ -18,6 +18,7 @@ import yaml
 
 from llm.answer_check import AnswerSpec, answer_check
 from tutoring.item_templates import ANSWER_KINDS, ItemDraft, template_instantiate
+from tutoring.maths_text import maths_plain, maths_segments
 
 COURSE_FILE = Path(__file__).resolve().parents[2] / "tutoring" / "demo" / "course.yaml"
 SEEDS = range(20)
@@ -298,9 +299,29 @@ def test_rendered_text_has_no_awkward_notation():
         for seed, item in zip(SEEDS, _items(template["slug"]), strict=True):
             for text in (item.prompt, *item.hints, item.solution):
                 for what, pattern in AWKWARD_NOTATION.items():
-                    if re.search(pattern, text):
+                    if re.search(pattern, maths_plain(text)):
                         problems.append(f"{template['slug']} seed {seed}: {what} in {text!r}")
     assert not problems, "\n".join(problems)
+
+
+# A fraction (3/4, x/5) or a term in x or y (3x, x^2) in prose rather than in a maths span is shown untypeset.
+UNMARKED_MATHS = re.compile(r"(?<![\w/.])(?:(?:\d+|[xy])/\d+|\d*[xy](?:\^\d+)?)(?![\w/'])")
+
+
+def _texts(item: ItemDraft) -> list[str]:
+    return [item.prompt, *item.hints, item.solution, *(wrong["feedback"] for wrong in item.wrong_answers),
+            *(step["prompt"] for step in item.steps), *(step["hint"] for step in item.steps)]
+
+
+def test_fractions_and_algebra_in_course_text_are_marked_as_maths():
+    problems = []
+    for template in _templates():
+        for seed, item in zip(SEEDS, _items(template["slug"]), strict=True):
+            for text in _texts(item):
+                prose = " ".join(segment.text for segment in maths_segments(text) if not segment.is_maths)
+                if unmarked := UNMARKED_MATHS.search(prose):
+                    problems.append(f"{template['slug']} seed {seed}: {unmarked.group(0)!r} is not marked in {text!r}")
+    assert not problems, "\n".join(problems[:20])
 
 
 def test_every_numeric_and_expression_template_says_how_its_answer_is_written():
@@ -316,7 +337,7 @@ def test_typing_the_question_back_is_never_taken_as_the_answer():
     problems = []
     for template in _templates():
         for seed, item in zip(SEEDS, _items(template["slug"]), strict=True):
-            question = QUESTION.match(item.prompt)
+            question = QUESTION.match(maths_plain(item.prompt))
             if question is None or item.answer_kind == "choice":
                 continue
             asked += 1

@@ -126,3 +126,8 @@ def test_command_line_refuses_a_broken_wrong_answer_with_exit_code_2(tmp_path, d
     assert refused.value.returncode == 2
     assert "template 'add-whole': wrong answer 'a + b' equals the right answer (for a=" in str(refused.value)
     assert not Course.objects.exists()
+
+
+def test_a_text_whose_maths_cannot_be_typeset_is_refused_naming_the_problem():
+    with pytest.raises(TemplateError, match=r"template 'add-whole': an unclosed \( in `\(\d+ \+ \d+`"):
+        template_instantiate(_template(ADD_WHOLE, prompt="What is `({a} + {b}`?"), seed=0)
