@@ -30,6 +30,7 @@ from llm.policy import (
 from llm.tutor import TutorRequest
 from tutoring.errors import Forbidden, NotFound
 from tutoring.learner_model import course_learner_model
+from tutoring.maths_text import maths_plain
 from tutoring.models import Attempt, ChatMessage, Classroom, Course, Item, LearningSession, StepAttempt, User
 
 ATTEMPT_IDS = uuid.UUID("5d1f3c2e-8a47-4b0e-9f6a-2c71d8e4b930")  # namespace of the answer forms' ids
@@ -310,13 +311,15 @@ def tutor_request(*, session: LearningSession, question: ChatMessage, at: dateti
     tells_used = sum(1 for trace in tutor_traces if trace.get("plan", {}).get("intervene"))
     focus = (session.focus_concept_id,) if session.focus_concept_id else tuple(item_concepts)
     return TutorRequest(
-        item_prompt=item.prompt, hints=tuple(item.hints), solution=item.solution, hints_shown=session.hints_shown,
+        item_prompt=maths_plain(item.prompt), hints=tuple(maths_plain(hint) for hint in item.hints),
+        solution=maths_plain(item.solution), hints_shown=session.hints_shown,
         attempts=session.current_attempts, solved=session.current_solved, student_text=question.text,
         telling=session.classroom.tutor_telling if session.classroom else Classroom.Telling.HINTS,
         answer_kind=item.answer_kind, answer_key=item.answer,
         turn=len(tutor_traces),
         last_attempt=None if attempt is None else TutorAttempt(
-            answer=attempt.response, correct=attempt.correct, feedback=attempt.feedback, mistake=bool(mistake),
+            answer=attempt.response, correct=attempt.correct, feedback=maths_plain(attempt.feedback),
+            mistake=bool(mistake),
             error_type=mistake.get("error", ""), concept_id=pointed),
         dialogue=dialogue, concepts=tuple(item_concepts),
         concept_names=tuple(graph.nodes[c]["name"] for c in item_concepts), beliefs=beliefs, graph=graph,

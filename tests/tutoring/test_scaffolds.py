@@ -11,7 +11,7 @@ from tests.conftest import make_student, wrong_answer
 from tutoring import services
 from tutoring.errors import Conflict, ServiceError
 from tutoring.learner_model import course_answers, course_learner_model
-from tutoring.models import Attempt, Classroom, StepAttempt
+from tutoring.models import Attempt, Classroom, Item, StepAttempt
 from tutoring.selectors import session_scaffold, tutor_request
 
 
@@ -213,3 +213,14 @@ def test_tutor_sees_the_known_mistake_and_the_concept_it_points_to(session):
     assert request.last_attempt.mistake and request.last_attempt.error_type == common["error"]
     pointed = request.last_attempt.concept_id
     assert pointed is not None and request.beliefs[pointed].name
+
+
+def test_the_tutor_reads_item_text_without_the_maths_marks(session):
+    item = session.current_item
+    Item.objects.filter(pk=item.pk).update(prompt=f"What is `{item.prompt}`?", hints=["Try `3/4`.", *item.hints[1:]],
+                                           solution="So it is `x^2`.")
+    session.refresh_from_db()
+    turn = services.chat_post(session=session, text="I'm stuck", client_id=uuid.uuid4())
+    request = tutor_request(session=session, question=turn.question, at=timezone.now())
+    assert "`" not in request.item_prompt + "".join(request.hints) + request.solution
+    assert request.hints[0] == "Try 3/4." and request.solution == "So it is x^2."
