@@ -4,7 +4,10 @@ import uuid
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from knowledge.models import Concept, ConceptState, Prerequisite
 from tests.conftest import wrong_answer
@@ -92,3 +95,21 @@ def test_four_wrong_answers_lower_a_demo_students_mastery_and_right_ones_raise_i
     assert wrong[-1] < start - 0.02
     right = _focused_answers(student, concept, [True] * 3)
     assert all(later >= earlier for earlier, later in zip([wrong[-1], *right], right, strict=False))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_answer_moves_a_demo_students_mastery_of_every_concept_only_its_own_way(loaded, data):
+    """Over the demo course's fit: any student, any item, right or wrong, first try or retry."""
+    student = data.draw(st.sampled_from(list(User.objects.filter(role="student").order_by("username"))))
+    course_id = Classroom.objects.get(students=student).course_id
+    item_id = data.draw(st.sampled_from(list(Item.objects.filter(course_id=course_id).values_list("id", flat=True))))
+    right, retry = data.draw(st.booleans()), data.draw(st.booleans())
+    model, at = course_learner_model(course_id=course_id), timezone.now()
+    before = model.mastery(learner_ids=[student.id], at=at)
+    with transaction.atomic():
+        model.observe(learner_id=student.id, item_id=item_id, correct=right, at=at, retry=retry)
+        after = model.mastery(learner_ids=[student.id], at=at)
+        transaction.set_rollback(True)
+    moved = [after[key].p - before[key].p for key in before]
+    assert all(change >= -1e-6 for change in moved) if right else all(change <= 1e-6 for change in moved)
