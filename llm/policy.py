@@ -8,14 +8,26 @@ concept's items, and what the learner model expects one answer to an item to do.
 
 Concept, in this order:
 
-1. review: a concept the learner mastered (mastery >= MASTERED) that the retention forecast says will have fallen
-   below MASTERED by REVIEW_HORIZON_DAYS from now (``ConceptOption.fading``), the one forecast lowest; not the
-   concept of the item just answered, so that reviews are spaced rather than massed. Reviews can be turned off;
+1. review: a concept the goals need (the goals and their ancestors: ``concept_targets``) that stands at its target
+   now but that the retention forecast says will have fallen below it by REVIEW_HORIZON_DAYS from now
+   (``ConceptOption.fading``), the one forecast furthest below its target; not the concept of the item just
+   answered, so that reviews are spaced rather than massed. The target is the Planner's: MASTERED for a goal,
+   PREREQUISITE_TARGET for a prerequisite, which needs to stay solid enough to carry what is built on it, not
+   mastered. So a review serves progress as well as retention (a prerequisite kept ready keeps the practice above
+   it paying), and a concept the goals do not need costs no review items on the way to them; without a focus every
+   concept is a goal, held to MASTERED. Reviews can be turned off;
 2. the Planner's path (``llm.agents.planner.concept_path_plan``): the weak concepts on the way to the goals (the
-   session's focus, else every concept with items) covered by a greedy weighted set cover, prerequisites first;
-   its first concept that has items. A concept whose practisable prerequisites are not all READY is never
-   given: its weakest unready prerequisite is, recursively;
-3. when nothing toward the goals is weak, the goal believed weakest.
+   session's focus, else every concept with items) covered by a greedy weighted set cover. A concept whose
+   practisable prerequisites are not all READY is never given: its weakest unready prerequisite is, recursively.
+   Of the path's concepts so made ready, prerequisites first, the first that is at least EXERCISE_MARGIN below its
+   target, else the one furthest below it: each answer on a concept builds less than the one before (the power law
+   of practice: gains grow with log(1 + answers)), so a concept nearly at its target waits while others are
+   further from theirs, rather than being worked to the end while the last answers move it little;
+3. when nothing toward the goals is weak, the goal believed weakest (made ready).
+
+These choices were checked on both of the evaluation's graphs (the demo course and the Junyi subgraph), on
+simulated learners from the population fitted to real answers and from the former hand-set one
+(``llm.evaluate.planning``).
 
 Item: among the concept's items not seen recently (the last RECENT_ITEMS items answered, and the one on screen),
 the one with the most expected gain, P(right) (mastery after a right answer - now) + P(wrong) (mastery after a
@@ -32,7 +44,7 @@ from typing import Protocol
 
 import networkx as nx
 
-from llm.agents.planner import MASTERY_TARGET, concept_path_plan
+from llm.agents.planner import EXERCISE_MARGIN, MASTERY_TARGET, PREREQUISITE_TARGET, concept_path_plan
 from llm.agents.schema import ConceptBelief
 
 MASTERED = MASTERY_TARGET  # mastery at which a concept counts as learned: the Planner's target for goals
@@ -54,10 +66,9 @@ class ConceptOption:
     answers: int  # the learner's answers on it so far
     forecast: float  # the mastery REVIEW_HORIZON_DAYS from now without practice
 
-    @property
-    def fading(self) -> bool:
-        """Mastered, answered, and forecast to fall below MASTERED within REVIEW_HORIZON_DAYS: due for review."""
-        return self.answers > 0 and self.mastery >= MASTERED > self.forecast
+    def fading(self, target: float) -> bool:
+        """Answered, at ``target`` now, and forecast to fall below it within REVIEW_HORIZON_DAYS: due for review."""
+        return self.answers > 0 and self.mastery >= target > self.forecast
 
 
 @dataclass(frozen=True)
@@ -129,19 +140,35 @@ def practice_concept(view: PracticeView, *, goals: Collection[int] | None, last_
     options = {option.concept_id: option for option in view.concept_options()}
     if not options:
         raise NothingToPractise()
-    due = review_due(view, options=options.values(), last_item=last_item) if reviews else None
+    due = None
+    if reviews:
+        targets = concept_targets(view.prerequisite_graph(), options=options, goals=goals)
+        due = review_due(view, options=options, targets=targets, last_item=last_item)
     return due if due is not None else concept_plan_next(view, options=options, goals=goals)
 
 
-def review_due(view: PracticeView, *, options: Iterable[ConceptOption], last_item: int | None) -> int | None:
-    """The fading concept forecast lowest, leaving out the concept of the item just answered; None when none."""
-    fading = sorted((o for o in options if o.fading), key=lambda o: (o.forecast, o.concept_id))
-    return next((o.concept_id for o in fading if last_item not in view.concept_items(o.concept_id)), None)
+def concept_targets(graph: nx.DiGraph, *, options: Mapping[int, ConceptOption],
+                    goals: Collection[int] | None) -> dict[int, float]:
+    """The mastery each practisable concept the goals need is held to, as the Planner holds it: MASTERED for a
+    goal (``goals``, None: every concept), PREREQUISITE_TARGET for the goals' other ancestors."""
+    goal_ids = {g for g in goals if g in options} if goals else set(options)
+    known = [g for g in goal_ids if g in graph]
+    region = goal_ids.union(*(nx.ancestors(graph, g) for g in known))
+    return {c: MASTERED if c in goal_ids else PREREQUISITE_TARGET for c in region if c in options}
+
+
+def review_due(view: PracticeView, *, options: Mapping[int, ConceptOption], targets: Mapping[int, float],
+               last_item: int | None) -> int | None:
+    """The concept the goals need that is fading below its target, forecast furthest below it, leaving out the
+    concept of the item just answered; None when none."""
+    fading = sorted((c for c, target in targets.items() if options[c].fading(target)),
+                    key=lambda c: (options[c].forecast - targets[c], c))
+    return next((c for c in fading if last_item not in view.concept_items(c)), None)
 
 
 def concept_plan_next(view: PracticeView, *, options: Mapping[int, ConceptOption],
                       goals: Collection[int] | None) -> int:
-    """The first practisable concept of the Planner's path toward ``goals``, made ready (module docstring, 2-3)."""
+    """The concept of the Planner's path toward ``goals`` to practise now, made ready (module docstring, 2-3)."""
     graph = view.prerequisite_graph()
     targets = [g for g in goals if g in options] if goals else list(options)
     if not targets:
@@ -150,8 +177,18 @@ def concept_plan_next(view: PracticeView, *, options: Mapping[int, ConceptOption
                                 difficulty=o.difficulty, answers=o.answers) for c, o in options.items()}
     path = [c for c in concept_path_plan(graph=graph, beliefs=beliefs, goals=targets, mastery_target=MASTERED)
             if c in options]
-    first = path[0] if path else min(targets, key=lambda g: (options[g].mastery, g))
-    return _made_ready(first, graph=graph, options=options)
+    if not path:
+        return _made_ready(min(targets, key=lambda g: (options[g].mastery, g)), graph=graph, options=options)
+    # Each answer on a concept builds less than the one before (the power law of practice), so a concept within
+    # EXERCISE_MARGIN of its target waits while the path has concepts further from theirs.
+    ready = list(dict.fromkeys(_made_ready(c, graph=graph, options=options) for c in path))
+    goal_set = set(targets)
+
+    def gap(c: int) -> float:
+        return (MASTERED if c in goal_set else PREREQUISITE_TARGET) - options[c].mastery
+
+    far = [c for c in ready if gap(c) >= EXERCISE_MARGIN]
+    return far[0] if far else max(ready, key=gap)
 
 
 def _made_ready(concept_id: int, *, graph: nx.DiGraph, options: Mapping[int, ConceptOption]) -> int:

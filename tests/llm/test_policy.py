@@ -71,6 +71,17 @@ def test_a_concept_never_answered_or_not_mastered_is_not_reviewed():
     assert _next(course).concept_id == _next(course, reviews=False).concept_id
 
 
+def test_a_prerequisite_of_the_goal_is_reviewed_when_it_fades_below_what_the_goal_needs():
+    # 1 -> 3 with 3 the goal; 1 is solid enough to build on (READY) but forecast to drop below that within the week.
+    # 2 is mastered and fading, but the goal does not need it.
+    options = [_option(1, READY + 0.1, forecast=READY - 0.1), _option(2, 0.9, forecast=MASTERED - 0.1),
+               _option(3, 0.3)]
+    course = Course(options=options, items={1: [10], 2: [20], 3: [30]}, edges=[(1, 3)])
+    assert _next(course, goals=[3]).concept_id == 1
+    # Without a goal every concept is held to mastery: 1 is not mastered, so only 2 is reviewed.
+    assert _next(course).concept_id == 2
+
+
 def test_a_new_student_is_not_offered_a_concept_whose_prerequisites_are_not_ready():
     # A chain 1 -> 2 -> 3 and a new student believed at a coin flip everywhere: the root comes first.
     new = [_option(k, 0.5, answers=0) for k in (1, 2, 3)]
@@ -88,6 +99,18 @@ def test_the_goals_prerequisites_are_covered_before_the_goal():
     # Once 2 is ready, the goal itself; 4 lies off the path to it.
     options[1] = _option(2, READY + 0.1)
     assert _next(course, goals=[3]).concept_id == 3
+
+
+def test_the_concept_furthest_below_its_target_comes_before_one_nearly_there():
+    # Goals 2 (nearly mastered) and 4 (far from it, its prerequisite 3 mastered): 4 first, though 2 comes earlier
+    # in the path's order, since one more item on 2 moves it little.
+    options = [_option(2, MASTERED - 0.05), _option(3, 0.9), _option(4, 0.3)]
+    course = Course(options=options, items={2: [20], 3: [30], 4: [40]}, edges=[(3, 4)])
+    assert _next(course, goals=[2, 4], reviews=False).concept_id == 4
+    options[2] = _option(4, MASTERED - 0.1)
+    assert _next(course, goals=[2, 4], reviews=False).concept_id == 4
+    options[2] = _option(4, MASTERED - 0.01)
+    assert _next(course, goals=[2, 4], reviews=False).concept_id == 2
 
 
 def test_when_the_goal_is_reached_its_weakest_goal_is_still_practised():

@@ -22,7 +22,7 @@ from fsrs import Card, Rating, Scheduler
 from knowledge.learner.filter import FilterState, filter_mastery, filter_start, filter_step, filter_success
 from llm.evaluate.planning.courses import PlanningCourse
 from llm.evaluate.planning.heuristic import HeuristicOption, heuristic_concept, heuristic_item
-from llm.evaluate.planning.learners import course_posterior
+from llm.evaluate.planning.learners import Population, course_posterior
 from llm.policy import (
     MASTERED,
     REVIEW_HORIZON_DAYS,
@@ -50,18 +50,20 @@ class Policy(Protocol):
         """Take in the answers (``correct`` (n,), 1 or 0) given at ``time``."""
 
 
-def policy_start(name: str, *, course: PlanningCourse, n_learners: int, seed: int) -> Policy:
-    """The policy called ``name`` (one of POLICIES), before any answer."""
+def policy_start(name: str, *, course: PlanningCourse, population: Population, n_learners: int,
+                 seed: int) -> Policy:
+    """The policy called ``name`` (one of POLICIES), before any answer; the belief-driven ones' filter knows the
+    ``population`` (``course_posterior``)."""
     if name == "topological":
         return TopologicalPolicy(course, n_learners=n_learners)
     if name == "planner":
-        return PlannerPolicy(course, n_learners=n_learners, reviews=True)
+        return PlannerPolicy(course, population, n_learners=n_learners, reviews=True)
     if name == "planner_no_review":
-        return PlannerPolicy(course, n_learners=n_learners, reviews=False)
+        return PlannerPolicy(course, population, n_learners=n_learners, reviews=False)
     if name == "fsrs":
-        return FsrsPolicy(course, n_learners=n_learners)
+        return FsrsPolicy(course, population, n_learners=n_learners)
     if name == "heuristic":
-        return HeuristicPolicy(course, n_learners=n_learners, seed=seed)
+        return HeuristicPolicy(course, population, n_learners=n_learners, seed=seed)
     raise ValueError(f"unknown policy {name!r}")
 
 
@@ -105,9 +107,9 @@ class _BeliefPolicy:
     """A policy that reads the filter's beliefs; the filter takes in every answer. Keeps each learner's items,
     newest first."""
 
-    def __init__(self, course: PlanningCourse, *, n_learners: int):
+    def __init__(self, course: PlanningCourse, population: Population, *, n_learners: int):
         self.course = course
-        self.posterior = course_posterior(course)
+        self.posterior = course_posterior(course, population)
         self.state = filter_start(self.posterior, n_learners=n_learners)
         self.items = concept_items(course)
         self.items_of = {k: [item for item in self.items[k].tolist() if item >= 0] for k in range(len(course.names))}
@@ -158,8 +160,8 @@ class PlannerPolicy(_BeliefPolicy):
     """The app's practice policy, ``llm.policy``, toward the course's goals, with reviews of fading concepts or
     without (``reviews``), reading the filter's beliefs as the app reads the learner model's."""
 
-    def __init__(self, course: PlanningCourse, *, n_learners: int, reviews: bool):
-        super().__init__(course, n_learners=n_learners)
+    def __init__(self, course: PlanningCourse, population: Population, *, n_learners: int, reviews: bool):
+        super().__init__(course, population, n_learners=n_learners)
         self.reviews = reviews
         self.difficulty = course.concept_difficulty.tolist()
 
@@ -223,8 +225,8 @@ class FsrsPolicy(PlannerPolicy):
     on a concept is a review of its FSRS card (right: Good, wrong: Again); a concept the filter believes mastered
     whose card is due (the most overdue first, not the concept just answered) is reviewed."""
 
-    def __init__(self, course: PlanningCourse, *, n_learners: int):
-        super().__init__(course, n_learners=n_learners, reviews=False)
+    def __init__(self, course: PlanningCourse, population: Population, *, n_learners: int):
+        super().__init__(course, population, n_learners=n_learners, reviews=False)
         self.scheduler = Scheduler(enable_fuzzing=False)
         self.cards: list[dict[int, Card]] = [{} for _ in range(n_learners)]
         self.last_concept: list[int | None] = [None] * n_learners
@@ -250,8 +252,8 @@ class HeuristicPolicy(_BeliefPolicy):
     """The concept and item the heuristic baseline (``heuristic``) gives each learner, reading the filter's beliefs
     (each learner draws from a generator of its own, as each session did)."""
 
-    def __init__(self, course: PlanningCourse, *, n_learners: int, seed: int):
-        super().__init__(course, n_learners=n_learners)
+    def __init__(self, course: PlanningCourse, population: Population, *, n_learners: int, seed: int):
+        super().__init__(course, population, n_learners=n_learners)
         self.seed = seed
         self.prerequisites = {k: list(course.graph.predecessors(k)) for k in range(len(course.names))}
 
