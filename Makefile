@@ -32,9 +32,10 @@ run: demo
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Everything but the statistical fits, evaluation runs and model generation (tests marked slow).
+# Everything but the tests marked slow (statistical fits, evaluation runs, model generation, whole-course sweeps)
+# and the browser tests, which `make test` runs.
 test-fast: lint
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 # Style, and the layers' import contracts (pyproject.toml, [tool.importlinter]).
 lint: install

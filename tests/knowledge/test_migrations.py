@@ -69,6 +69,7 @@ def _old_database() -> sqlite3.Connection:
     return old
 
 
+@pytest.mark.slow  # migrates a whole database of the old schema
 def test_a_database_made_at_d9b0138_migrates_and_keeps_every_row(tmp_path):
     database = sqlite3.connect(tmp_path / "cairn.sqlite3")
     database.executescript(OLD_DATABASE.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import networkx as nx
+import pytest
 import sympy
 import yaml
 
@@ -195,6 +196,7 @@ def test_tolerance_is_only_used_for_questions_that_ask_for_rounding():
     assert not loose, f"templates with a tolerance whose prompt does not ask for rounding: {loose}"
 
 
+@pytest.mark.slow  # every template of the demo course, over many seeds
 def test_every_template_instantiates_for_many_seeds():
     problems = []
     for template in _templates():
