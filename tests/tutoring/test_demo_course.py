@@ -212,6 +212,7 @@ def test_every_template_instantiates_for_many_seeds():
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow  # every template of the demo course, over many seeds
 def test_templates_produce_varied_items():
     samey = {template["slug"]: len({item.prompt for item in _items(template["slug"])}) for template in _templates()}
     samey = {slug: n for slug, n in samey.items() if n < 3}

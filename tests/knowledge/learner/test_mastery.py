@@ -74,7 +74,7 @@ def _state_after(posterior: Posterior, history, *, fitted: bool) -> tuple[Filter
     return state, time
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(posterior=posteriors(), history=answers, item=st.integers(0, N_ITEMS - 1), right=st.booleans(),
        gap=st.floats(0.0, 30.0), retry=st.booleans(), fitted=st.booleans())
 def test_an_answer_moves_every_concepts_mastery_only_its_own_way(posterior, history, item, right, gap, retry,
@@ -89,7 +89,7 @@ def test_an_answer_moves_every_concepts_mastery_only_its_own_way(posterior, hist
         assert torch.all(after <= before + TOLERANCE), (before, after)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(posterior=posteriors(), history=answers, item=st.integers(0, N_ITEMS - 1), fitted=st.booleans())
 def test_a_run_of_wrong_answers_lowers_the_mastery_of_the_concept(posterior, history, item, fitted):
     state, time = _state_after(posterior, history, fitted=fitted)
