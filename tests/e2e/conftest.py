@@ -15,13 +15,15 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import service_unavailable
 from tutoring.maths_text import maths_segments
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("CAIRN_TEST_ARTIFACTS", ROOT / "test-artifacts"))
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 # An element's text as a screen reader gets it: each typeset maths span read from its MathML's TeX annotation.
@@ -159,3 +161,16 @@ def celery_worker(services_available, django_db_setup) -> Iterator[Worker]:
     _stop(worker)
     log.close()
     app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+@pytest.fixture
+def browser(chromium_path, monkeypatch):
+    """Debian's Chromium, headless. Playwright's sync API keeps an event loop running in this thread; the test's own
+    ORM reads are still plain synchronous calls, which Django allows once told so."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+        # The test's ORM reads ran while Playwright's loop was running, on connections of their own.
+        connections.close_all()

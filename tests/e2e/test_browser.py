@@ -4,15 +4,13 @@ and over plain HTTP when the socket is refused. A teacher watches the class grid
 import json
 
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.conftest import question_expression, wrong_answer
 from tests.e2e.conftest import ARTIFACTS, as_read, text_as_read
 from tutoring.models import ChatMessage, Item, LearningSession
 
 pytestmark = pytest.mark.browser
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Every websocket the page opens fails as a refused handshake does (error, then close 1006), as behind a proxy that
 # does not pass websockets.
 REFUSED_WEBSOCKETS = """
@@ -48,17 +46,8 @@ def _log_in(page, live_server_url: str) -> None:
 
 
 @pytest.fixture
-def browser_page(chromium_path, monkeypatch):
-    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM reads are
-    # still plain synchronous calls, which Django allows once told so.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
-        # The test's ORM reads ran while Playwright's loop was running, on connections of their own.
-        connections.close_all()
+def browser_page(browser):
+    return browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 
 
 def test_student_practises_with_feedback_and_a_hint(student, course, live_server_url, browser_page):

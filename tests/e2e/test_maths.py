@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 import sympy
 import yaml
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sympy.parsing.sympy_parser import parse_expr
 
 from llm.answer_check import AnswerSpec, answer_check
 from tests.e2e.conftest import ARTIFACTS, as_read, text_as_read
-from tests.e2e.test_browser import CHROMIUM_FLAGS, _log_in
+from tests.e2e.test_browser import _log_in
 from tests.e2e.test_student_pages import _axe
 from tutoring import services
 from tutoring.course_import import course_import
@@ -69,14 +68,6 @@ def _expect_typeset(page, item: Item) -> None:
     assert text_as_read(page.locator(".prompt")) == as_read(item.prompt)
 
 
-@pytest.fixture
-def browser(chromium_path, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 def test_fraction_prompts_are_typeset_with_mathml_in_each_question_swapped_in(student, teacher, live_server_url,

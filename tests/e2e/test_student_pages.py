@@ -5,12 +5,11 @@ stays at its newest message, and Start practice returns to the open session."""
 from pathlib import Path
 
 import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.conftest import wrong_answer
 from tests.e2e.conftest import ARTIFACTS, ROOT
-from tests.e2e.test_browser import CHROMIUM_FLAGS, _log_in
+from tests.e2e.test_browser import _log_in
 from tutoring.models import Attempt, Item, LearningSession
 
 pytestmark = pytest.mark.browser
@@ -30,14 +29,6 @@ SMALL_TARGETS = """() => [...document.querySelectorAll("button, .choice, nav a, 
   .map(([text, box]) => `${text}: ${Math.round(box.width)} × ${Math.round(box.height)}`)"""
 
 
-@pytest.fixture
-def browser(chromium_path, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 def _page(browser, width: int = 1280, height: int = 900):
