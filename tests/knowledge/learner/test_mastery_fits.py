@@ -22,8 +22,8 @@ def fitted(request):
     folder = data_dir_default() / request.param
     if not folder.exists():
         pytest.skip(f"{folder} is absent: the shared data folder ../shared/data is needed for this test")
-    data = subsample_learners(load(folder, "flat"), 120, seed=0)
-    posterior = cohort_fit(interactions_cohort(data), steps=150, seed=0, progress=False)
+    data = subsample_learners(load(folder, "flat"), 60, seed=0)
+    posterior = cohort_fit(interactions_cohort(data), steps=100, seed=0, progress=False)
     return posterior, interactions_answers(data)
 
 
@@ -51,7 +51,7 @@ def _check(before: torch.Tensor, after: torch.Tensor, *, right: bool) -> None:
 
 def test_every_real_answer_moves_mastery_only_its_own_way(fitted):
     posterior, answers = fitted
-    for learner in answers.learner.unique()[:40].tolist():
+    for learner in answers.learner.unique()[:20].tolist():
         rows = torch.nonzero(answers.learner == learner).flatten().tolist()
         state, seen = filter_start(posterior, n_learners=1), set()
         for n in rows:
@@ -64,7 +64,7 @@ def test_every_real_answer_moves_mastery_only_its_own_way(fitted):
             _check(before, _mastery(posterior, state, time=time), right=right)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_random_histories_on_the_fitted_items_move_mastery_only_its_own_way(fitted, data):
     posterior, answers = fitted
