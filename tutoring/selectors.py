@@ -271,6 +271,13 @@ def session_scaffold(*, session: LearningSession) -> Scaffold:
     )
 
 
+def session_item_mastery(*, session: LearningSession, item_id: int, at: datetime) -> dict[int, Mastery]:
+    """The learner's mastery of an item's concepts, by concept id (those the learner model covers)."""
+    model = course_learner_model(course_id=session.course_id)
+    known = model.mastery(learner_ids=[session.learner_id], at=at)
+    return {concept_id: known[session.learner_id, concept_id] for concept_id in model.concepts_of(item_id)}
+
+
 def session_mastery(*, session: LearningSession, at: datetime) -> list[tuple[Concept, Mastery]]:
     """The learner's mastery of the concepts of the item on screen."""
     item = session.current_item

@@ -39,7 +39,7 @@ from tutoring.models import (
     User,
 )
 from tutoring.replies import chat_reply_stream
-from tutoring.selectors import learner_open_session, practice_item_next, solution_allowed
+from tutoring.selectors import learner_open_session, practice_item_next, session_item_mastery, solution_allowed
 from tutoring.tasks import chat_reply_send, mastery_changed_notify
 
 
@@ -212,18 +212,12 @@ def _stored_verdict(attempt: Attempt) -> Verdict:
                    wrong_answer=CommonWrongAnswer(**wrong) if wrong else None)
 
 
-def _item_mastery(session: LearningSession, item_id: int, at: datetime) -> dict[int, Mastery]:
-    model = course_learner_model(course_id=session.course_id)
-    known = model.mastery(learner_ids=[session.learner_id], at=at)
-    return {concept_id: known[session.learner_id, concept_id] for concept_id in model.concepts_of(item_id)}
-
-
 def _attempt_replayed(*, session: LearningSession, attempt: Attempt, at: datetime) -> AttemptResult:
     """A resend of a stored attempt: its verdict again, and nothing stored."""
     if attempt.learner_id != session.learner_id:
         raise Conflict("This attempt id is already used.")
     return AttemptResult(attempt=attempt, verdict=_stored_verdict(attempt), created=False,
-                         mastery=_item_mastery(session, attempt.item_id, at))
+                         mastery=session_item_mastery(session=session, item_id=attempt.item_id, at=at))
 
 
 def attempt_record(
@@ -250,7 +244,8 @@ def attempt_record(
     except AnswerFormatError as error:
         raise ServiceError(str(error)) from error
     if verdict.form_missed:
-        return AttemptResult(attempt=None, verdict=verdict, created=False, mastery=_item_mastery(session, item.id, at),
+        return AttemptResult(attempt=None, verdict=verdict, created=False,
+                             mastery=session_item_mastery(session=session, item_id=item.id, at=at),
                              form_notice=FormNotice(message=verdict.message, response=response.strip()))
     with transaction.atomic():
         session = LearningSession.objects.select_for_update().get(pk=session.pk)
@@ -267,7 +262,7 @@ def attempt_record(
             assisted=assisted, hints_used=session.hints_shown, created_at=at,
         )
         if assisted:
-            mastery = _item_mastery(session, item.id, at)
+            mastery = session_item_mastery(session=session, item_id=item.id, at=at)
         else:
             retry = (Attempt.objects.filter(learner_id=session.learner_id, item=item, assisted=False)
                      .exclude(pk=attempt.pk).exists())
