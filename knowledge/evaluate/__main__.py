@@ -1,7 +1,8 @@
 """``python -m knowledge.evaluate``: fit and score knowledge-tracing models on a data set, write the results.
 
     python -m knowledge.evaluate --data ../shared/data/assist2017_timestamped_subset --format flat \
-        --protocol next-step --models bestlr,dkt,bkt --seed 0 --out /tmp/eval [--max-learners 40]
+        --protocol next-step --models bestlr,dkt,bkt --seed 0 --out /tmp/eval [--max-learners 40] \
+        [--conditions no-time,sparse-items]
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from knowledge.evaluate.conditions import CONDITIONS, conditions_apply
 from knowledge.evaluate.datasets import FORMATS, load, split_learners, subsample_learners
 from knowledge.evaluate.protocols import PROTOCOLS, evaluate
 from knowledge.evaluate.registry import MODELS
@@ -27,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, required=True, help="learner split, subsampling and model seeds")
     parser.add_argument("--out", type=Path, required=True, help="folder for results.json, results.md, calibration.png")
     parser.add_argument("--max-learners", type=int, help="evaluate a seeded random subset of this many learners")
+    parser.add_argument("--conditions", default="",
+                        help=f"comma-separated, applied in order: {', '.join(CONDITIONS)} "
+                             "(see knowledge.evaluate.conditions)")
     return parser
 
 
@@ -36,6 +41,10 @@ def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> 
     unknown = [name for name in arguments.models if name not in MODELS]
     if unknown or not arguments.models:
         parser.error(f"unknown model(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(MODELS)}")
+    arguments.conditions = [name.strip() for name in arguments.conditions.split(",") if name.strip()]
+    unknown = [name for name in arguments.conditions if name not in CONDITIONS]
+    if unknown:
+        parser.error(f"unknown condition(s) {', '.join(unknown)}; choose from {', '.join(CONDITIONS)}")
     if not arguments.data.exists():
         parser.error(f"--data {arguments.data} does not exist")
     if arguments.max_learners is not None and arguments.max_learners < 1:
@@ -52,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"cannot read --data {arguments.data} as {arguments.format}: {error}")
     if arguments.max_learners is not None:
         data = subsample_learners(data, arguments.max_learners, seed=arguments.seed)
+    data = conditions_apply(data, arguments.conditions, seed=arguments.seed)
     train, valid, test = split_learners(data, seed=arguments.seed)
     evaluations = {}
     for name in tqdm(arguments.models, desc="models"):

@@ -246,7 +246,13 @@ def _chunks(values: list, size: int) -> Iterator[list]:
 
 def _build(sequences: dict[object, _Sequence], *, has_time: bool, name: str,
            q_matrix: scipy.sparse.csr_matrix | None) -> Interactions:
-    """Renumber ids to 0..n-1, sort by (learner, time) keeping file order among equal times."""
+    """Renumber ids to 0..n-1, sort by (learner, time) keeping file order among equal times.
+
+    A time column that never changes within any learner (a data set exported without usable timestamps) is no
+    time: the file order is the time order, and time is the interaction index."""
+    if has_time and all(len(set(s.times)) <= 1 for s in sequences.values()):
+        has_time = False
+        sequences = {key: replace(s, times=[float(i) for i in range(len(s.times))]) for key, s in sequences.items()}
     lengths = np.array([len(s.correct) for s in sequences.values()], dtype=np.int64)
     learner = np.repeat(np.arange(len(lengths)), lengths)
     raw_items = [item for s in sequences.values() for item in s.items]

@@ -85,6 +85,26 @@ def test_cli_writes_results_table_and_calibration_plot(tmp_path, capsys, short_p
         assert not (tmp_path / "traits.png").exists()
 
 
+def test_cli_evaluates_under_conditions_built_from_the_data(tmp_path, capsys):
+    code, errors = run_cli(capsys, "--data", str(subset_folder()), "--format", "flat", "--protocol", "next-step",
+                           "--models", "bestlr,bkt", "--seed", "0", "--out", str(tmp_path), "--max-learners", "40",
+                           "--conditions", "sparse-items,no-time")
+
+    assert code == 0, errors
+    document = json.loads((tmp_path / "results.json").read_text())
+    assert document["dataset"] == "assist2017_timestamped_subset + sparse-items + no-time"
+    assert document["has_time"] is False
+    assert "no timestamps" in (tmp_path / "results.md").read_text()
+
+
+def test_unknown_condition_is_refused_with_exit_code_2(tmp_path, capsys):
+    code, errors = run_cli(capsys, "--data", str(tmp_path), "--format", "flat", "--protocol", "next-step",
+                           "--models", "bkt", "--seed", "0", "--out", str(tmp_path / "out"), "--conditions", "no-skill")
+
+    assert code == 2
+    assert "unknown condition(s) no-skill" in errors
+
+
 def test_unknown_model_is_refused_with_exit_code_2(tmp_path, capsys):
     code, errors = run_cli(capsys, "--data", str(tmp_path), "--format", "flat", "--protocol", "next-step",
                            "--models", "bestlr,sakt", "--seed", "0", "--out", str(tmp_path / "out"))

@@ -104,3 +104,17 @@ def test_subsample_keeps_whole_learners_and_is_seeded():
     assert small.n_learners == 10
     assert np.array_equal(small.correct, subsample_learners(data, 10, seed=0).correct)
     assert set(np.diff(small.learner_starts()).tolist()) <= set(np.diff(data.learner_starts()).tolist())
+
+
+def test_flat_file_whose_timestamps_never_change_has_no_time(tmp_path):
+    """A data set exported without usable timestamps (one constant column) reads as data without time: the file
+    order is the time order, one unit per attempt, not every answer at the same instant."""
+    (tmp_path / "preprocessed_data_test.csv").write_text(
+        "user_id\titem_id\ttimestamp\tcorrect\tskill_id\n"
+        + "".join(f"{user}\t{item}\t0\t{item % 2}\t{item % 3}\n" for user in (7, 9) for item in (5, 2, 8)))
+
+    data = load(tmp_path, "flat")
+
+    assert not data.has_time
+    np.testing.assert_array_equal(data.time, [0, 1, 2, 0, 1, 2])
+    np.testing.assert_array_equal(data.item, [1, 0, 2, 1, 0, 2])  # file order kept: items 5, 2, 8 renumbered

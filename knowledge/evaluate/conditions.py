@@ -1,0 +1,50 @@
+"""Conditions built from a shared data set, so that a model is checked under the conditions of data it has not seen:
+the same learners and answers, with what the condition takes away.
+
+- ``no-time``: the timestamps dropped; time is each learner's interaction index, as in data sets without them.
+- ``sparse-items``: many items with few answers each. Every item is split into copies of about
+  ``SPARSE_ITEM_ANSWERS`` answers, each learner meeting one copy of it (so a retry stays a retry), copies keeping
+  the item's skills: a model learns each copy's difficulty from a few answers, as on a bank of thousands of items.
+
+Conditions compose, applied in the order given, before the learners are split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from knowledge.evaluate.datasets import Interactions
+
+SPARSE_ITEM_ANSWERS = 10  # answers per item copy, on average
+
+
+def time_dropped(data: Interactions, *, seed: int) -> Interactions:
+    """Time is the interaction index within each learner; ``has_time`` False."""
+    return replace(data, time=data.position().astype(np.float64), has_time=False)
+
+
+def items_sparse(data: Interactions, *, seed: int) -> Interactions:
+    """Item i with n_i answers becomes ceil(n_i / SPARSE_ITEM_ANSWERS) copies; a learner's rows on i all go to the
+    copy drawn for that (learner, item) pair."""
+    answers = np.bincount(data.item, minlength=data.n_items)
+    copies = np.maximum(1, np.ceil(answers / SPARSE_ITEM_ANSWERS)).astype(np.int64)  # (n_items,)
+    first_copy = np.r_[0, np.cumsum(copies)]  # (n_items + 1,) new id of each item's first copy
+    draw = np.random.default_rng(seed).integers(np.iinfo(np.int64).max, size=data.n_learners)  # (L,)
+    copy = draw[data.learner] % copies[data.item]
+    return replace(data, item=first_copy[data.item] + copy, n_items=int(first_copy[-1]))
+
+
+CONDITIONS: dict[str, Callable[..., Interactions]] = {"no-time": time_dropped, "sparse-items": items_sparse}
+
+
+def conditions_apply(data: Interactions, conditions: list[str], *, seed: int) -> Interactions:
+    """``data`` under each of ``conditions`` in turn; its name says which."""
+    unknown = [name for name in conditions if name not in CONDITIONS]
+    if unknown:
+        raise ValueError(f"unknown condition(s) {', '.join(unknown)}; expected some of {', '.join(CONDITIONS)}")
+    for name in conditions:
+        data = CONDITIONS[name](data, seed=seed)
+    return replace(data, name=" + ".join([data.name, *conditions])) if conditions else data

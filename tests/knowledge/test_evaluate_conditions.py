@@ -1,0 +1,68 @@
+"""The conditions built from a data set: the same learners and answers, with time or item answers taken away."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from knowledge.evaluate.conditions import SPARSE_ITEM_ANSWERS, conditions_apply
+from knowledge.evaluate.datasets import Interactions
+
+
+def cohort(n_learners: int = 60, items: int = 4, rounds: int = 3, seed: int = 0) -> Interactions:
+    """Every learner answers every item ``rounds`` times, in a random order, at random times."""
+    rng = np.random.default_rng(seed)
+    per_learner = items * rounds
+    item = np.concatenate([rng.permutation(np.repeat(np.arange(items), rounds)) for _ in range(n_learners)])
+    time = np.cumsum(rng.exponential(3600.0, size=n_learners * per_learner))
+    return Interactions(learner=np.repeat(np.arange(n_learners), per_learner), item=item, skill=item % 2,
+                        skills=None, time=time, correct=rng.integers(0, 2, size=len(item)).astype(np.int8),
+                        has_time=True, name="toy", n_items=items, n_skills=2)
+
+
+def test_no_time_counts_interactions_within_each_learner():
+    data = conditions_apply(cohort(n_learners=3), ["no-time"], seed=0)
+
+    assert not data.has_time and data.name == "toy + no-time"
+    np.testing.assert_array_equal(data.time, np.tile(np.arange(12.0), 3))
+
+
+def test_sparse_items_split_each_item_into_copies_of_a_few_answers():
+    data = cohort()
+    sparse = conditions_apply(data, ["sparse-items"], seed=0)
+
+    answers = np.bincount(sparse.item, minlength=sparse.n_items)
+    assert sparse.n_items == 4 * int(np.ceil(60 * 3 / SPARSE_ITEM_ANSWERS))
+    assert answers.mean() == pytest.approx(SPARSE_ITEM_ANSWERS)
+    assert (answers > 0).mean() > 0.95  # the copies are drawn across learners, not left empty
+    # Each copy keeps its item's skill, and the answers, learners and their order are untouched.
+    original = np.zeros(sparse.n_items, dtype=np.int64)
+    original[sparse.item] = data.item
+    np.testing.assert_array_equal(original[sparse.item], data.item)
+    np.testing.assert_array_equal(sparse.skill, data.skill)
+    np.testing.assert_array_equal(sparse.correct, data.correct)
+
+
+def test_sparse_items_keep_a_learners_retries_on_one_copy():
+    sparse = conditions_apply(cohort(), ["sparse-items"], seed=0)
+
+    pairs = np.unique(np.stack([sparse.learner, sparse.item]), axis=1)
+    assert pairs.shape[1] == 60 * 4  # one copy per (learner, item): its three answers stay together
+
+
+def test_conditions_are_seeded_and_compose():
+    data = cohort()
+
+    once, again = (conditions_apply(data, ["sparse-items", "no-time"], seed=3) for _ in range(2))
+    other = conditions_apply(data, ["sparse-items"], seed=4)
+
+    np.testing.assert_array_equal(once.item, again.item)
+    assert not np.array_equal(once.item, other.item)
+    assert not once.has_time and once.name == "toy + sparse-items + no-time"
+
+
+def test_unknown_condition_is_refused():
+    with pytest.raises(ValueError, match="unknown condition"):
+        conditions_apply(replace(cohort(n_learners=2)), ["no-items"], seed=0)
