@@ -85,8 +85,9 @@ interval and the raw contrast on the child's answers as evidence.
 Modules, each importing only those above it:
 
     gaussian    the filter's algebra: OU transition, probit-matched absorption of one answer (``answer_update``)
-    data        ``Answers`` and their indexing: time order, practice counts, recency sums, chains by rank
-    likelihood  practice anchors and ``chain_log_likelihood``, vectorised over chains
+    data        ``Answers`` and their indexing: time order, practice counts, recency sums, chains
+    recursion   the filter's recursion along every chain, compiled, with its gradient (``ChainRecursion``)
+    likelihood  practice anchors and ``chain_log_likelihood``: the terms for all answers at once, then the recursion
     posterior   ``Posterior``, what a fit leaves behind (``TRAIT_NAMES``, ``TRAIT_PRIOR_LOC``)
     model       the pyro ``model``, ``Cohort`` and ``cohort_fit`` (SVI)
     filter      the online filter: ``filter_start``, ``filter_step``, ``filter_success`` (the prediction),

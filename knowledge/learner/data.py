@@ -1,6 +1,6 @@
 """Answers and their indexing: each learner's time order, the practice counts behind every answer (per concept,
 along prerequisite edges, over all concepts), the recency sums, and the regrouping of the answers into
-(learner, main concept) chains by rank that the vectorised likelihood loops over.
+(learner, main concept) chains that the likelihood's recursion runs along.
 
 Shapes: N answers, M concepts per item at most, T (answer, concept of its item) pairs, P (answer, edge) pairs.
 """
@@ -194,23 +194,21 @@ def edge_practice(answers: Answers, edges: torch.Tensor) -> EdgePractice:
 
 @dataclass(frozen=True)
 class Chains:
-    """The answers regrouped by (learner, main concept) chain and by rank within the chain, as flat rank-major
-    tensors.
+    """The answers regrouped by (learner, main concept) chain, as flat tensors in chain order: each chain's rows
+    together, in time order, chain after chain.
 
-    ``rows`` (N,) lists the answer rows rank by rank: first every chain's first answer, then every second answer,
-    and so on; ``rank_sizes[r]`` is how many rows have rank r. Aligned with ``rows``: ``total_right_before`` /
-    ``total_wrong_before``, the learner's answers on any concept before each row. For ranks r >= 1,
-    ``previous[r]`` is the position of each row's predecessor within rank r - 1, and ``gap`` (N - rank_sizes[0],)
-    the time since it. ``recent_right_before`` / ``recent_wrong_before``: the learner's earlier answers on any
-    concept, each weighted by RECENCY_DECAY^(answers since), the sums of the recency term h. ``practice``: the
-    practice on each of the item's concepts behind each answer; ``edge_practice``: on their prerequisites (empty
-    without edges, and then transfer costs nothing).
+    ``rows`` (N,) lists the answer rows in that order; ``first`` marks each chain's first row and ``gap`` the time
+    since the chain's previous row (0 at a first row). Aligned with ``rows``: ``total_right_before`` /
+    ``total_wrong_before``, the learner's answers on any concept before each row; ``recent_right_before`` /
+    ``recent_wrong_before``, the learner's earlier answers on any concept, each weighted by RECENCY_DECAY^(answers
+    since), the sums of the recency term h; ``retry``, whether the learner answered the row's item before.
+    ``practice``: the practice on each of the item's concepts behind each answer; ``edge_practice``: on their
+    prerequisites (empty without edges, and then transfer costs nothing).
     """
 
     rows: torch.Tensor  # (N,) long
-    rank_sizes: list[int]
-    previous: list[torch.Tensor]  # previous[0] is empty
-    gap: torch.Tensor  # (N - rank_sizes[0],)
+    first: torch.Tensor  # (N,) bool
+    gap: torch.Tensor  # (N,)
     total_right_before: torch.Tensor  # (N,)
     total_wrong_before: torch.Tensor  # (N,)
     recent_right_before: torch.Tensor  # (N,)
@@ -219,40 +217,30 @@ class Chains:
     practice: ConceptPractice
     edge_practice: EdgePractice = field(default_factory=_no_edge_practice)
 
-    @property
-    def ranks(self) -> tuple[torch.Tensor, ...]:
-        """The rows of each rank."""
-        return torch.split(self.rows, self.rank_sizes)
+    def longest(self) -> int:
+        """The most answers in one chain."""
+        starts = np.flatnonzero(self.first.numpy())
+        return int(np.diff(starts, append=len(self.rows)).max(initial=0))
 
 
 def chains_build(answers: Answers, *, edges: torch.Tensor | None = None) -> Chains:
-    """Regroup the answers by chain and rank; count the practice on each answer's concepts and, with ``edges``
-    (E, 2) (parent, child), on their prerequisites (see ``concept_practice`` and ``edge_practice``)."""
+    """Regroup the answers by chain; count the practice on each answer's concepts and, with ``edges`` (E, 2)
+    (parent, child), on their prerequisites (see ``concept_practice`` and ``edge_practice``)."""
     learner, concept, time = answers.learner.numpy(), answers.concept.numpy(), answers.time.numpy()
-    order = np.lexsort((time, concept, learner))  # rows of each chain together, in time order
-    chain_key = learner[order].astype(np.int64) * (int(concept.max(initial=0)) + 1) + concept[order]
-    new_chain = np.r_[True, chain_key[1:] != chain_key[:-1]]
-    chain_start = np.maximum.accumulate(np.where(new_chain, np.arange(len(order)), 0))
-    rank = np.arange(len(order)) - chain_start
     position, first = learner_positions(answers)
+    rows = np.lexsort((position, concept, learner))  # rows of each chain together, in time order
+    chain_key = learner[rows].astype(np.int64) * (int(concept.max(initial=0)) + 1) + concept[rows]
+    new_chain = np.r_[True, chain_key[1:] != chain_key[:-1]] if len(rows) else np.zeros(0, dtype=bool)
+    gap = np.where(new_chain, 0.0, np.maximum(time[rows] - np.r_[0.0, time[rows][:-1]], 0.0)) if len(rows) else []
     right = answers.correct.numpy().astype(np.float64)
-    right_in_order = np.empty(len(order))
+    right_in_order = np.empty(len(rows))
     right_in_order[position] = right
     right_before_in_order = np.cumsum(right_in_order) - right_in_order
     total_right = right_before_in_order[position] - right_before_in_order[first]  # (N,) by row
     total_answers = position - first
     recent_right, recent_wrong = (recent_sums(values, position, first) for values in (right, 1.0 - right))
-    by_rank = np.argsort(rank, kind="stable")  # positions in ``order``, rank-major, chains in the same order per rank
-    rank_sizes = np.bincount(rank).tolist() if len(rank) else []
-    position_in_rank = np.empty(len(order), dtype=np.int64)
-    position_in_rank[by_rank] = np.concatenate([np.arange(size) for size in rank_sizes]) if rank_sizes else []
-    later = by_rank[rank[by_rank] > 0]  # positions of rows with a predecessor, rank-major
-    previous = [torch.empty(0, dtype=torch.long)]
-    previous += list(torch.split(torch.as_tensor(position_in_rank[later - 1]), rank_sizes[1:]))
-    rows = order[by_rank]
     return Chains(
-        rows=torch.as_tensor(rows), rank_sizes=rank_sizes, previous=previous,
-        gap=torch.as_tensor(np.maximum(time[order[later]] - time[order[later - 1]], 0.0)).float(),
+        rows=torch.as_tensor(rows), first=torch.as_tensor(new_chain), gap=torch.as_tensor(gap, dtype=torch.float32),
         total_right_before=torch.as_tensor(total_right[rows], dtype=torch.float32),
         total_wrong_before=torch.as_tensor(total_answers[rows] - total_right[rows], dtype=torch.float32),
         recent_right_before=torch.as_tensor(recent_right[rows], dtype=torch.float32),

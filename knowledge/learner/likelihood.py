@@ -1,6 +1,6 @@
 """The cohort fit's likelihood: the practice anchors behind every answer and the chains' log-likelihood under the
-Gaussian filter, vectorised over every chain's r-th answer at once (a loop over ranks, not over learners).
-``knowledge.learner.reference`` computes the same answer by answer.
+Gaussian filter: the terms that do not depend on the filtered d for all answers at once, then the recursion along
+every chain in one compiled pass. ``knowledge.learner.reference`` computes the same answer by answer.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 import torch
 
 from knowledge.learner.data import Answers, Chains, ConceptPractice, EdgePractice
-from knowledge.learner.gaussian import probit_absorb
+from knowledge.learner.recursion import chain_recursion
 
 
 def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch.Tensor,
@@ -49,15 +49,17 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     after it; with ``edge_weight`` (E,) and ``gamma``, the transfer along the edges ``chains`` was built with is
     added; with ``recency`` (2,) (eta^+, eta^-), the recency term h; with ``retry_guess`` f, a retry (see
     ``Answers.retries``) is right without the knowledge with chance f (``probit_absorb``'s guess).
-    Everything that does not depend on the filtered d is computed for all N answers at once; the loop over
-    ranks carries only the filter's recursion, since its per-rank cost is what a long tail of ranks (a few
-    learners answering one concept hundreds of times) multiplies.
+    Everything that does not depend on the filtered d is computed for all N answers at once; the filter's
+    recursion along each chain then runs in one compiled pass (``knowledge.learner.recursion``), so a step costs
+    in proportion to the answers, not to the longest chain.
     """
     alpha = torch.exp(traits[:, 0])  # (L,)
     stationary = torch.exp(2 * traits[:, 2]) / (2 * alpha)  # (L,) s^2
     rows = chains.rows
     learner = answers.learner[rows]  # (N,)
     n = len(answers.correct)
+    if n == 0:
+        return torch.zeros(())
     built = practice_of_rows(n, chains.practice, learn_right=learn_right, learn_wrong=learn_wrong)  # (N,) by row
     if edge_weight is not None and len(chains.edge_practice.row):
         built = built + transfer_of_rows(n, chains.edge_practice, learn_right=learn_right, learn_wrong=learn_wrong,
@@ -69,36 +71,10 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
     concept = answers.concept[rows]  # (N,)
-    kappa = discrimination[concept]  # (N,)
-    guess = None if retry_guess is None else torch.where(chains.retry, retry_guess, 0.0)  # (N,)
-    gain = torch.zeros(n)  # (N,)
-    if fading_gain is not None:
-        gain = torch.where(sign > 0, *fading_gain[concept].unbind(-1))
-    first = chains.rank_sizes[0] if chains.rank_sizes else 0
-    later = learner[first:]
-    decay = torch.exp(-alpha[later] * chains.gap)  # (N - first,) r = exp(-alpha dt)
-    kept = decay * decay
-    renewed = stationary[later] * (1.0 - kept)  # (N - first,) s^2 (1 - r^2)
-    levels, signs = torch.split(level, chains.rank_sizes), torch.split(sign, chains.rank_sizes)
-    gains, kappas = torch.split(gain, chains.rank_sizes), torch.split(kappa, chains.rank_sizes)
-    guesses = [None] * len(chains.rank_sizes) if guess is None else torch.split(guess, chains.rank_sizes)
-    decays = (None, *torch.split(decay, chains.rank_sizes[1:]))
-    keeps = (None, *torch.split(kept, chains.rank_sizes[1:]))
-    renewals = (None, *torch.split(renewed, chains.rank_sizes[1:]))
-    scores = []
-    mean = variance = None
-    for r in range(len(chains.rank_sizes)):
-        if r == 0:
-            mean, variance = torch.zeros(first), stationary[learner[:first]]
-        else:  # the OU transition from the chain's previous answer (``ou_predict``)
-            before = chains.previous[r]
-            mean = decays[r] * mean[before]
-            variance = torch.addcmul(renewals[r], keeps[r], variance[before])
-        score, shift, shrink = probit_absorb(levels[r] + mean, variance, signs[r], kappas[r], guesses[r])
-        scores.append(score)
-        mean = mean + shift + gains[r]
-        variance = variance * (1.0 - shrink)
-    if not scores:
-        return torch.zeros(())
+    guess = torch.zeros(n) if retry_guess is None else torch.where(chains.retry, retry_guess, 0.0)  # (N,)
+    gain = torch.zeros(n) if fading_gain is None else torch.where(sign > 0, *fading_gain[concept].unbind(-1))
+    decay = torch.where(chains.first, 0.0, torch.exp(-alpha[learner] * chains.gap))  # (N,) r = exp(-alpha dt)
+    renew = stationary[learner] * (1.0 - decay * decay)  # (N,) s^2 (1 - r^2): s^2 at a chain's first answer
+    scores = chain_recursion(level, sign, discrimination[concept], gain, guess, decay, renew)
     # log p(y_n | earlier), floored at log 1e-6 so that one surprising answer cannot dominate
-    return torch.cat(scores).clamp(min=math.log(1e-6)).sum()
+    return scores.clamp(min=math.log(1e-6)).sum()

@@ -37,7 +37,7 @@ Writes ``DIR/knowledge.json`` and ``DIR/knowledge.md``. Four measurements:
 knowledge.json keys: ``machine`` (cpu_count, torch_threads, torch_version, python, load_average_start,
 load_average_end), ``online`` (posterior, n_concepts, answers, warmup, target_p99_ms, settings: a list of {name,
 torch_threads, inference_mode, p50_ms, p90_ms, p99_ms, max_ms, meets_target}), ``refit`` (data, n_learners,
-n_interactions, load_seconds, chains_seconds, chain_ranks, steps, torch_threads, seconds_per_step,
+n_interactions, load_seconds, chains_seconds, longest_chain, steps, torch_threads, seconds_per_step,
 seconds_per_step_mean, slowest_step_seconds, fit_seconds, extrapolated, steps_run, peak_rss_mib, target_seconds,
 meets_target; or only data and skipped), ``recovery`` (simulation, fit_steps, fit_seconds, correlation:
 {log_alpha, mu, log_sigma, item_difficulty}, targets, meets_target, edges, edges_note, alpha_note) and ``graph``

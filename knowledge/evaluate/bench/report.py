@@ -31,7 +31,7 @@ def markdown_report(document: dict) -> str:
             how = (f"extrapolated from the first {refit['steps_run']} steps" if refit["extrapolated"]
                    else "measured")
             lines += [f"{refit['data']}: {refit['n_learners']} learners, {refit['n_interactions']} interactions, "
-                      f"{refit['chain_ranks']} chain ranks.", "",
+                      f"the longest chain {refit['longest_chain']} answers.", "",
                       "| measurement | value |", "|---|---|",
                       f"| load | {refit['load_seconds']:.1f} s |",
                       f"| chain building | {refit['chains_seconds']:.1f} s |",

@@ -124,7 +124,7 @@ def refit_measure(*, folder: Path, steps: int, threads: int | None) -> dict:
             fit_seconds, extrapolated = projection.seconds, True
     step_seconds = np.diff(marks)
     return {"data": str(folder), "n_learners": data.n_learners, "n_interactions": len(data),
-            "load_seconds": load_seconds, "chains_seconds": chains_seconds, "chain_ranks": len(chains.ranks),
+            "load_seconds": load_seconds, "chains_seconds": chains_seconds, "longest_chain": chains.longest(),
             "steps": steps, "torch_threads": fit_threads, "seconds_per_step": float(np.median(step_seconds)),
             "seconds_per_step_mean": float(step_seconds.mean()), "slowest_step_seconds": float(step_seconds.max()),
             "fit_seconds": fit_seconds, "extrapolated": extrapolated, "steps_run": len(step_seconds),

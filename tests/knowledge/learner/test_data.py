@@ -1,4 +1,4 @@
-"""Answers and their indexing: chains by rank, recency sums, practice along edges."""
+"""Answers and their indexing: chains, recency sums, practice along edges."""
 
 import numpy as np
 import pytest
@@ -11,9 +11,10 @@ from tests.knowledge.learner.conftest import answers_of
 def test_chains_group_each_learners_concept_answers_in_time_order():
     answers = answers_of([0, 0, 0, 1, 1], [3, 5, 3, 3, 3], [1.0, 2.0, 4.0, 0.5, 0.75], [1, 0, 1, 0, 1])
     chains = chains_build(answers)
-    assert [r.tolist() for r in chains.ranks] == [[0, 1, 3], [2, 4]]
-    assert chains.previous[1].tolist() == [0, 2]  # row 2 follows row 0, row 4 follows row 3
-    assert chains.gap.tolist() == pytest.approx([3.0, 0.25])  # the rows of rank 1
+    assert chains.rows.tolist() == [0, 2, 1, 3, 4]  # (learner 0, concept 3), (0, 5), (1, 3)
+    assert chains.first.tolist() == [True, False, True, True, False]
+    assert chains.gap.tolist() == pytest.approx([0.0, 3.0, 0.0, 0.0, 0.25])
+    assert chains.longest() == 2
 
 
 def test_recent_sums_weigh_each_learners_earlier_answers_by_their_age():
