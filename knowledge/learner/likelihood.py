@@ -22,8 +22,8 @@ def practice_anchor(right: torch.Tensor, wrong: torch.Tensor, learn_right: torch
 def practice_of_rows(n_rows: int, practice: ConceptPractice, *, learn_right: torch.Tensor,
                      learn_wrong: torch.Tensor) -> torch.Tensor:
     """a_n = mean over the concepts k of row n's item of a_{l_n,k}(t_n), for every answer row, shape (n_rows,)."""
-    built = practice_anchor(practice.right, practice.wrong, learn_right[practice.concept],
-                            learn_wrong[practice.concept])  # (T,)
+    built = practice_anchor(practice.right, practice.wrong, learn_right.index_select(0, practice.concept),
+                            learn_wrong.index_select(0, practice.concept))  # (T,)
     return torch.zeros(n_rows).index_add(0, practice.row, practice.share * built)
 
 
@@ -31,9 +31,10 @@ def transfer_of_rows(n_rows: int, practice: EdgePractice, *, learn_right: torch.
                      edge_weight: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
     """c_n = mean over the concepts k of row n's item of gamma sum_{edges j -> k} w_{jk} a_{l_n,j}(t_n), for every
     answer row, shape (n_rows,)."""
-    built = practice_anchor(practice.right, practice.wrong, learn_right[practice.parent],
-                            learn_wrong[practice.parent])  # (P,)
-    return gamma * torch.zeros(n_rows).index_add(0, practice.row, practice.share * edge_weight[practice.edge] * built)
+    built = practice_anchor(practice.right, practice.wrong, learn_right.index_select(0, practice.parent),
+                            learn_wrong.index_select(0, practice.parent))  # (P,)
+    weight = edge_weight.index_select(0, practice.edge)  # (P,)
+    return gamma * torch.zeros(n_rows).index_add(0, practice.row, practice.share * weight * built)
 
 
 def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tensor, difficulty: torch.Tensor,
@@ -64,17 +65,19 @@ def chain_log_likelihood(answers: Answers, chains: Chains, *, traits: torch.Tens
     if edge_weight is not None and len(chains.edge_practice.row):
         built = built + transfer_of_rows(n, chains.edge_practice, learn_right=learn_right, learn_wrong=learn_wrong,
                                          edge_weight=edge_weight, gamma=gamma)
-    anchor = built[rows] + practice_anchor(chains.total_right_before, chains.total_wrong_before, general[0],
-                                           general[1])
+    anchor = built.index_select(0, rows) + practice_anchor(chains.total_right_before, chains.total_wrong_before,
+                                                           general[0], general[1])
     if recency is not None:
         anchor = anchor + recency[0] * chains.recent_right_before + recency[1] * chains.recent_wrong_before
-    level = traits[learner, 1] + anchor - difficulty[rows]  # (N,) E[z - b] apart from d
+    # (N,) E[z - b] apart from d; index_select, whose gradient is an index_add, rather than the slower x[index]
+    level = traits[:, 1].index_select(0, learner) + anchor - difficulty.index_select(0, rows)
     sign = 2.0 * answers.correct[rows] - 1.0  # (N,)
     concept = answers.concept[rows]  # (N,)
     guess = torch.zeros(n) if retry_guess is None else torch.where(chains.retry, retry_guess, 0.0)  # (N,)
-    gain = torch.zeros(n) if fading_gain is None else torch.where(sign > 0, *fading_gain[concept].unbind(-1))
-    decay = torch.where(chains.first, 0.0, torch.exp(-alpha[learner] * chains.gap))  # (N,) r = exp(-alpha dt)
-    renew = stationary[learner] * (1.0 - decay * decay)  # (N,) s^2 (1 - r^2): s^2 at a chain's first answer
-    scores = chain_recursion(level, sign, discrimination[concept], gain, guess, decay, renew)
+    gain = torch.zeros(n) if fading_gain is None else fading_gain.reshape(-1).index_select(
+        0, 2 * concept + (sign < 0))  # (N,) delta_k^+ after a right answer, delta_k^- after a wrong one
+    decay = torch.where(chains.first, 0.0, torch.exp(-alpha.index_select(0, learner) * chains.gap))  # (N,) r
+    renew = stationary.index_select(0, learner) * (1.0 - decay * decay)  # (N,) s^2 (1 - r^2); s^2 where r = 0
+    scores = chain_recursion(level, sign, discrimination.index_select(0, concept), gain, guess, decay, renew)
     # log p(y_n | earlier), floored at log 1e-6 so that one surprising answer cannot dominate
     return scores.clamp(min=math.log(1e-6)).sum()

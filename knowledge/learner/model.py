@@ -91,7 +91,7 @@ def model(cohort: Cohort, chains: Chains) -> None:
             edge_weight = pyro.sample("edge_weight", dist.HalfNormal(prior))  # (E,)
     answers = cohort.answers
     pyro.factor("answers", chain_log_likelihood(answers, chains, traits=traits,
-                                                difficulty=item_difficulty[answers.item],
+                                                difficulty=item_difficulty.index_select(0, answers.item),
                                                 learn_right=learn_right, learn_wrong=learn_wrong, general=general,
                                                 discrimination=torch.exp(log_discrimination), fading_gain=fading_gain,
                                                 edge_weight=edge_weight, gamma=gamma, recency=recency,

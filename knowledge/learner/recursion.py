@@ -64,40 +64,41 @@ def _answer(level: float, m: float, v: float, sign: float, slope: float, guess: 
 
 
 @numba.njit(cache=True)
-def _forward(level, sign, slope, gain, guess, decay, renew, log_z, m_pre, v_pre, m_post, v_post):
+def _forward(level, sign, slope, gain, guess, decay, renew, log_z, m_pre, v_pre, m_post, v_post, c_of, g_of,
+             spread_of, log_ndtr_of):
     """The recursion over all rows (rows of a chain together, time order; decay 0 at a chain's first row). Writes
-    log Z, the predicted (m, v) and the posterior (m_n, v_n) of every row into the last five arrays."""
+    log Z, the predicted (m, v) and the posterior (m_n, v_n) of every row, and the answer's c, g, S and
+    log Phi(c) for the backward pass, into the arrays after the inputs."""
     m_before = 0.0
     v_before = 0.0
     for n in range(len(level)):
         m = decay[n] * m_before
         v = renew[n] + decay[n] * decay[n] * v_before
-        score, c, g, spread, _ = _answer(level[n], m, v, sign[n], slope[n], guess[n])
-        log_z[n] = score
-        m_pre[n] = m
-        v_pre[n] = v
+        score, c, g, spread, log_ndtr = _answer(level[n], m, v, sign[n], slope[n], guess[n])
+        log_z[n], m_pre[n], v_pre[n] = score, m, v
+        c_of[n], g_of[n], spread_of[n], log_ndtr_of[n] = c, g, spread, log_ndtr
         m_before = m_post[n] = m + sign[n] * slope[n] * v * g / spread + gain[n]
         v_before = v_post[n] = v * (1.0 - slope[n] * slope[n] * v / (spread * spread) * g * (c + g))
 
 
 @numba.njit(cache=True, inline="always")
-def _answer_derivatives(level: float, m: float, v: float, sign: float, slope: float, guess: float):
-    """Partial derivatives of (log Z, shift, shrink) of one answer by (M = level + m, v, q, f), and shrink itself.
+def _answer_derivatives(answer: float, v: float, s: float, q: float, f: float, log_z: float, c: float, g: float,
+                        spread: float, log_ndtr: float):
+    """Partial derivatives of (log Z, shift, shrink) of one answer by (M = level + m, v, q, f), and shrink itself,
+    from the forward pass's quantities (``_answer``).
 
     dc/dM = s q / S,  dc/dv = -c q^2 / (2 S^2),  dc/dq = s M / S^3
     d log Z / dc = g,  dg/dc = -h,  dh/dc = g (1 - h) - h (c + g)
     d log Z / df = ([s > 0] - Phi(c)) / Z,  dg/df = -phi(c) / Z - g d log Z / df,  dh/df = dg/df (c + 2 g)
     shift = s q v g / S,  shrink = B h with B = q^2 v / S^2
     """
-    log_z, c, g, spread, log_ndtr = _answer(level, m, v, sign, slope, guess)
-    s, q = sign, slope
     square = spread * spread
     h = g * (c + g)
     dc_dm = s * q / spread
     dc_dv = -c * q * q / (2.0 * square)
-    dc_dq = s * (level + m) / (square * spread)
+    dc_dq = s * answer / (square * spread)
     dh_dc = g * (1.0 - h) - h * (c + g)
-    if guess > 0.0:  # a first try's guess is 0, no parameter: its derivatives are not needed
+    if f > 0.0:  # a first try's guess is 0, no parameter: its derivatives are not needed
         dz_df = (math.exp(-log_z) if s > 0.0 else 0.0) - math.exp(log_ndtr - log_z)
         dg_df = -math.exp(-0.5 * c * c - _LOG_SQRT_2PI - log_z) - g * dz_df
     else:
@@ -120,8 +121,8 @@ def _answer_derivatives(level: float, m: float, v: float, sign: float, slope: fl
 
 
 @numba.njit(cache=True)
-def _backward(level, sign, slope, guess, decay, m_pre, v_pre, m_post, v_post, grad_log_z,
-              grad_level, grad_slope, grad_gain, grad_guess, grad_decay, grad_renew):
+def _backward(level, sign, slope, guess, decay, log_z, m_pre, v_pre, m_post, v_post, c_of, g_of, spread_of,
+              log_ndtr_of, grad_log_z, grad_level, grad_slope, grad_gain, grad_guess, grad_decay, grad_renew):
     """The adjoints, last row first: (a_m, a_v) are dL/d(m_n, v_n) from the rows after n in its chain."""
     a_m = 0.0
     a_v = 0.0
@@ -129,7 +130,7 @@ def _backward(level, sign, slope, guess, decay, m_pre, v_pre, m_post, v_post, gr
         m, v = m_pre[n], v_pre[n]
         (dz_dm, dz_dv, dz_dq, dz_df, dshift_dm, dshift_dv, dshift_dq, dshift_df,
          dshrink_dm, dshrink_dv, dshrink_dq, dshrink_df, shrink) = _answer_derivatives(
-            level[n], m, v, sign[n], slope[n], guess[n])
+            level[n] + m, v, sign[n], slope[n], guess[n], log_z[n], c_of[n], g_of[n], spread_of[n], log_ndtr_of[n])
         w = grad_log_z[n]
         # m_n = m + shift + gain, v_n = v (1 - shrink)
         grad_answer = w * dz_dm + a_m * dshift_dm - a_v * v * dshrink_dm  # dL/dM
@@ -142,10 +143,7 @@ def _backward(level, sign, slope, guess, decay, m_pre, v_pre, m_post, v_post, gr
         grad_renew[n] = grad_v
         # m = r m_{n-1}, v = w + r^2 v_{n-1}, with (m_{n-1}, v_{n-1}) the previous row's posterior
         r = decay[n]
-        if n > 0:
-            grad_decay[n] = grad_m * m_post[n - 1] + 2.0 * r * grad_v * v_post[n - 1]
-        else:
-            grad_decay[n] = 0.0
+        grad_decay[n] = grad_m * m_post[n - 1] + 2.0 * r * grad_v * v_post[n - 1] if n > 0 else 0.0
         a_m = grad_m * r
         a_v = grad_v * r * r
 
@@ -158,19 +156,18 @@ class ChainRecursion(torch.autograd.Function):
     @staticmethod
     def forward(ctx, level, sign, slope, gain, guess, decay, renew):
         arrays = [t.detach().to(torch.float64).numpy() for t in (level, sign, slope, gain, guess, decay, renew)]
-        n = len(arrays[0])
-        log_z, *states = (np.empty(n) for _ in range(5))  # log Z; m, v predicted; m_n, v_n
-        _forward(*arrays, log_z, *states)
-        ctx.arrays, ctx.states, ctx.dtype = arrays, states, level.dtype
+        # log Z; predicted m, v; posterior m_n, v_n; the answer's c, g, S, log Phi(c)
+        log_z, *kept = (np.empty(len(arrays[0])) for _ in range(9))
+        _forward(*arrays, log_z, *kept)
+        ctx.arrays, ctx.kept, ctx.dtype = arrays, [log_z, *kept], level.dtype
         return torch.from_numpy(log_z).to(level.dtype)
 
     @staticmethod
     def backward(ctx, grad_log_z):
-        level, sign, slope, gain, guess, decay, _ = ctx.arrays
-        n = len(level)
-        grads = [np.empty(n) for _ in range(6)]  # level, slope, gain, guess, decay, renew
-        _backward(level, sign, slope, guess, decay, *ctx.states,
-                  grad_log_z.detach().to(torch.float64).numpy(), *grads)
+        level, sign, slope, _, guess, decay, _ = ctx.arrays
+        grads = [np.empty(len(level)) for _ in range(6)]  # level, slope, gain, guess, decay, renew
+        _backward(level, sign, slope, guess, decay, *ctx.kept, grad_log_z.detach().to(torch.float64).numpy(),
+                  *grads)
         grad_level, grad_slope, grad_gain, grad_guess, grad_decay, grad_renew = (
             torch.from_numpy(g).to(ctx.dtype) for g in grads)
         return grad_level, None, grad_slope, grad_gain, grad_guess, grad_decay, grad_renew
