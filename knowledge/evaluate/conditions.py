@@ -2,6 +2,9 @@
 the same learners and answers, with what the condition takes away.
 
 - ``no-time``: the timestamps dropped; time is each learner's interaction index, as in data sets without them.
+- ``short-histories``: many learners seen briefly. Every learner's history is cut into windows of
+  ``SHORT_HISTORY_ANSWERS`` answers, each window a learner of its own, who arrives with practice the data does not
+  show (as learners do in a data set that covers part of their year).
 - ``sparse-items``: many items with few answers each. Every item is split into copies of about
   ``SPARSE_ITEM_ANSWERS`` answers, each learner meeting one copy of it (so a retry stays a retry), copies keeping
   the item's skills: a model learns each copy's difficulty from a few answers, as on a bank of thousands of items.
@@ -19,11 +22,20 @@ import numpy as np
 from knowledge.evaluate.datasets import Interactions
 
 SPARSE_ITEM_ANSWERS = 10  # answers per item copy, on average
+SHORT_HISTORY_ANSWERS = 50  # answers per learner window
 
 
 def time_dropped(data: Interactions, *, seed: int) -> Interactions:
     """Time is the interaction index within each learner; ``has_time`` False."""
     return replace(data, time=data.position().astype(np.float64), has_time=False)
+
+
+def histories_short(data: Interactions, *, seed: int) -> Interactions:
+    """Learner l's answers n..n + SHORT_HISTORY_ANSWERS - 1 (n a multiple of it) become a learner of their own,
+    numbered in order; the rows keep their order."""
+    window = data.position() // SHORT_HISTORY_ANSWERS
+    new_learner = np.r_[True, (data.learner[1:] != data.learner[:-1]) | (window[1:] != window[:-1])]
+    return replace(data, learner=np.cumsum(new_learner) - 1)
 
 
 def items_sparse(data: Interactions, *, seed: int) -> Interactions:
@@ -37,7 +49,8 @@ def items_sparse(data: Interactions, *, seed: int) -> Interactions:
     return replace(data, item=first_copy[data.item] + copy, n_items=int(first_copy[-1]))
 
 
-CONDITIONS: dict[str, Callable[..., Interactions]] = {"no-time": time_dropped, "sparse-items": items_sparse}
+CONDITIONS: dict[str, Callable[..., Interactions]] = {"no-time": time_dropped, "short-histories": histories_short,
+                                                      "sparse-items": items_sparse}
 
 
 def conditions_apply(data: Interactions, conditions: list[str], *, seed: int) -> Interactions:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from knowledge.evaluate.bench.__main__ import main
@@ -51,6 +52,50 @@ def test_refit_is_skipped_with_a_reason_when_the_data_folder_is_absent(tmp_path)
     refit = json.loads((tmp_path / "out" / "knowledge.json").read_text())["refit"]
     assert refit == {"data": str(absent), "skipped": f"data folder {absent} is absent"}
     assert "Skipped: data folder" in (tmp_path / "out" / "knowledge.md").read_text()
+
+
+@pytest.mark.slow
+def test_refit_measures_each_size_in_a_process_of_its_own(tmp_path):
+    folder = data_dir_default() / "assist2017_akt"
+    if not folder.exists():
+        pytest.skip(f"{folder} is absent: the shared data folder ../shared/data is needed for this test")
+
+    code = main(["--out", str(tmp_path), "--only", "refit", "--refit-steps", "3", "--refit-answers", "2000,20000"])
+
+    assert code == 0
+    refit = json.loads((tmp_path / "knowledge.json").read_text())["refit"]
+    small, large = refit["points"]
+    assert small["scale"] == 2000 and 2000 <= small["n_interactions"] < 2000 + 3057  # whole learners
+    assert large["n_interactions"] >= 20000 and large["n_learners"] > small["n_learners"]
+    assert small["steps_run"] == large["steps_run"] == 3
+    assert small["peak_rss_mib"] > 0 and small["seconds_per_step"] > 0
+    assert refit["meets_target"] is False  # the whole data set was not fitted
+    assert "| 2," in (tmp_path / "knowledge.md").read_text()
+
+
+def test_cohort_grows_past_its_size_by_its_learners_again():
+    from knowledge.evaluate.bench.speed import cohort_scaled
+    from knowledge.evaluate.datasets import Interactions
+
+    data = Interactions(learner=np.repeat(np.arange(4), [3, 1, 2, 4]), item=np.arange(10), skill=np.zeros(10, int),
+                        skills=None, time=np.arange(10.0), correct=np.ones(10, np.int8), has_time=False, name="toy",
+                        n_items=10, n_skills=1)
+
+    cut, whole, grown = (cohort_scaled(data, answers=answers, seed=0) for answers in (4, None, 25))
+
+    assert 4 <= len(cut) < 4 + 4 and cut.n_learners < 4
+    assert whole is data
+    assert len(grown) >= 25 and grown.n_learners > 4
+    lengths = sorted(np.bincount(grown.learner).tolist())
+    assert set(lengths) <= {1, 2, 3, 4}  # every learner a copy of one of the four
+
+
+@pytest.mark.parametrize("answers", ["lots", "0", ""])
+def test_bad_refit_sizes_are_refused_with_exit_code_2(tmp_path, answers):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--out", str(tmp_path), "--only", "refit", "--refit-answers", answers])
+
+    assert exit_info.value.code == 2
 
 
 def test_unknown_measurement_is_refused_with_exit_code_2(tmp_path, capsys):

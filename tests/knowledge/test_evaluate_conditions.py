@@ -66,3 +66,15 @@ def test_conditions_are_seeded_and_compose():
 def test_unknown_condition_is_refused():
     with pytest.raises(ValueError, match="unknown condition"):
         conditions_apply(replace(cohort(n_learners=2)), ["no-items"], seed=0)
+
+
+def test_short_histories_make_each_window_of_answers_a_learner():
+    data = cohort(n_learners=3, items=40, rounds=3)  # 120 answers each: windows of 50, 50 and 20
+
+    short = conditions_apply(data, ["short-histories"], seed=0)
+
+    assert short.n_learners == 9
+    np.testing.assert_array_equal(np.bincount(short.learner), [50, 50, 20] * 3)
+    np.testing.assert_array_equal(short.item, data.item)
+    np.testing.assert_array_equal(short.time, data.time)
+    assert short.has_time

@@ -14,7 +14,7 @@ import torch
 from knowledge.evaluate import bench
 from knowledge.evaluate.bench.recovery import graph_measure, recovery_measure
 from knowledge.evaluate.bench.report import markdown_report
-from knowledge.evaluate.bench.speed import online_measure, refit_measure
+from knowledge.evaluate.bench.speed import REFIT_SCALES, online_measure, refit_measure
 from knowledge.evaluate.datasets import data_dir_default
 from knowledge.evaluate.junyi import JUNYI_DIR
 
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--refit-steps", type=int, default=300, help="SVI steps of the full-cohort fit")
     parser.add_argument("--refit-data", type=Path, default=data / "assist2017_akt",
                         help="the assist2017_akt folder (AKT format)")
+    parser.add_argument("--refit-answers", default=",".join(str(n) for n in REFIT_SCALES).replace("None", "all"),
+                        help="comma-separated answer counts of the refits measured; 'all': the whole data set")
     parser.add_argument("--refit-threads", type=int, help="torch intra-op threads for the refit (default: torch's)")
     parser.add_argument("--online-answers", type=int, default=10_000, help="timed filter steps per setting")
     parser.add_argument("--recovery-learners", type=int, default=300, help="learners in the simulated cohort")
@@ -50,6 +52,13 @@ def parse_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> 
         parser.error(f"unknown measurement(s) {', '.join(unknown) or '(none given)'} in --only; "
                      f"choose from {', '.join(MEASUREMENTS)}")
     arguments.only = [name for name in MEASUREMENTS if name in asked]
+    try:
+        arguments.refit_answers = tuple(None if part.strip() == "all" else int(part)
+                                        for part in arguments.refit_answers.split(",") if part.strip())
+    except ValueError:
+        parser.error(f"--refit-answers takes answer counts or 'all', not {arguments.refit_answers!r}")
+    if not arguments.refit_answers or any(n is not None and n < 1 for n in arguments.refit_answers):
+        parser.error("--refit-answers needs at least one count of 1 or more, or 'all'")
     for option, least in (("refit_steps", 1), ("refit_threads", 1), ("online_answers", 1), ("recovery_learners", 3),
                           ("recovery_steps", 1), ("graph_learners", 3), ("graph_steps", 1)):
         if getattr(arguments, option) is not None and getattr(arguments, option) < least:
@@ -67,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         document["online"] = online_measure(answers=arguments.online_answers)
     if "refit" in arguments.only:
         document["refit"] = refit_measure(folder=arguments.refit_data, steps=arguments.refit_steps,
-                                          threads=arguments.refit_threads)
+                                          threads=arguments.refit_threads, scales=arguments.refit_answers)
         if "skipped" in document["refit"]:
             print(f"refit skipped: {document['refit']['skipped']}", file=sys.stderr)
     if "recovery" in arguments.only:

@@ -28,19 +28,18 @@ def markdown_report(document: dict) -> str:
         if "skipped" in refit:
             lines += [f"Skipped: {refit['skipped']}.", ""]
         else:
-            how = (f"extrapolated from the first {refit['steps_run']} steps" if refit["extrapolated"]
-                   else "measured")
-            lines += [f"{refit['data']}: {refit['n_learners']} learners, {refit['n_interactions']} interactions, "
-                      f"the longest chain {refit['longest_chain']} answers.", "",
-                      "| measurement | value |", "|---|---|",
-                      f"| load | {refit['load_seconds']:.1f} s |",
-                      f"| chain building | {refit['chains_seconds']:.1f} s |",
-                      f"| per SVI step (median; mean, slowest) | {refit['seconds_per_step']:.2f} s "
-                      f"({refit['seconds_per_step_mean']:.2f} s, {refit['slowest_step_seconds']:.2f} s) |",
-                      f"| fit, {refit['steps']} steps, {refit['torch_threads']} torch thread(s) ({how}) | "
-                      f"{refit['fit_seconds']:.0f} s |",
-                      f"| fit <= {refit['target_seconds']:.0f} s | {_yes(refit['meets_target'])} |",
-                      f"| peak resident memory (process) | {refit['peak_rss_mib']:.0f} MiB |", ""]
+            lines += [f"{refit['data']}, cut or grown by whole learners to each size, {refit['steps']} SVI steps "
+                      "each, every size in a process of its own.", "",
+                      "| answers | learners | longest chain | chain building | s per step (median; mean, slowest) "
+                      f"| fit, {refit['steps']} steps | peak memory |", "|---|---|---|---|---|---|---|"]
+            for point in refit["points"]:
+                how = " (extrapolated)" if point["extrapolated"] else ""
+                lines.append(f"| {point['n_interactions']:,} | {point['n_learners']:,} | {point['longest_chain']} | "
+                             f"{point['chains_seconds']:.1f} s | {point['seconds_per_step']:.3f} s "
+                             f"({point['seconds_per_step_mean']:.3f} s, {point['slowest_step_seconds']:.3f} s) | "
+                             f"{point['fit_seconds']:.0f} s{how} | {point['peak_rss_mib']:.0f} MiB |")
+            lines += ["", f"Whole data set fitted in <= {refit['target_seconds']:.0f} s: "
+                      f"{_yes(refit['meets_target'])}. Torch threads: {refit['points'][0]['torch_threads']}.", ""]
     if "recovery" in document:
         recovery = document["recovery"]
         lines += ["## Recovery: simulated cohort, true against fitted", "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import multiprocessing
 import resource
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from knowledge.evaluate.bench import simulation_call
-from knowledge.evaluate.datasets import load
+from knowledge.evaluate.datasets import Interactions, concat, load
 from knowledge.evaluate.psikt_adapter import interactions_cohort
 from knowledge.learner.data import chains_build
 from knowledge.learner.filter import filter_start, filter_step, item_difficulty_of
@@ -32,6 +33,7 @@ ONLINE_TARGET_P99_MS = 2.0
 # (name, torch intra-op threads or None for torch's default, run under torch.inference_mode)
 ONLINE_SETTINGS = (("torch defaults", None, False), ("1 thread + inference_mode", 1, True))
 
+REFIT_SCALES = (100_000, 1_000_000, None)  # answers of each refit measured; None: the whole data set
 REFIT_EXTRAPOLATE_AFTER_STEPS = 20
 REFIT_RUN_LIMIT_SECONDS = 600.0
 REFIT_TARGET_SECONDS = 300.0
@@ -93,8 +95,25 @@ def torch_threads(threads: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def refit_measure(*, folder: Path, steps: int, threads: int | None) -> dict:
-    """Load, chain-building and SVI cost of fitting the whole cohort in ``folder``, and the peak memory.
+def refit_measure(*, folder: Path, steps: int, threads: int | None, scales: tuple[int | None, ...]) -> dict:
+    """The refit at each scale of ``scales`` (answers; None: the whole data set), each in a process of its own so
+    that its peak memory is its own (``refit_point``)."""
+    if not folder.is_dir():
+        return {"data": str(folder), "skipped": f"data folder {folder} is absent"}
+    context = multiprocessing.get_context("spawn")  # a fresh process: no memory or threads carried over
+    points = []
+    for answers in scales:
+        with context.Pool(1) as pool:
+            points.append(pool.apply(refit_point, kwds={"folder": folder, "answers": answers, "steps": steps,
+                                                        "threads": threads}))
+    whole = [point for point in points if point["scale"] == "all"]
+    return {"data": str(folder), "steps": steps, "points": points, "target_seconds": REFIT_TARGET_SECONDS,
+            "meets_target": bool(whole) and all(point["fit_seconds"] <= REFIT_TARGET_SECONDS for point in whole)}
+
+
+def refit_point(*, folder: Path, answers: int | None, steps: int, threads: int | None) -> dict:
+    """Load, chain-building and SVI cost of fitting ``answers`` answers of the cohort in ``folder``
+    (``cohort_scaled``), and this process's peak resident memory.
 
     Each step's wall time is taken from ``cohort_fit``'s ``on_step`` (the first one includes the fit's set-up).
     ``seconds_per_step`` is their median, which another process taking the CPUs for a while moves least; mean
@@ -103,10 +122,8 @@ def refit_measure(*, folder: Path, steps: int, threads: int | None) -> dict:
     every step left) passes ``REFIT_RUN_LIMIT_SECONDS`` is stopped, and ``fit_seconds`` is that projection
     (``extrapolated``). ``threads``: torch's intra-op threads for the fit (None: torch's default).
     """
-    if not folder.is_dir():
-        return {"data": str(folder), "skipped": f"data folder {folder} is absent"}
     start = time.perf_counter()
-    data = load(folder, "akt")
+    data = cohort_scaled(load(folder, "akt"), answers=answers, seed=0)
     load_seconds = time.perf_counter() - start
     # As the evaluation harness builds it, without its candidate edges: the app's refit weighs the course graph
     # and at most EDGE_CANDIDATES more (knowledge.beliefs.refit), not every pair of concepts.
@@ -118,18 +135,36 @@ def refit_measure(*, folder: Path, steps: int, threads: int | None) -> dict:
         fit_threads = torch.get_num_threads()
         marks = [time.perf_counter()]
         try:
-            cohort_fit(cohort, steps=steps, seed=0, on_step=lambda done, total: _fit_watch(marks, done, total))
+            cohort_fit(cohort, steps=steps, seed=0, progress=False,
+                       on_step=lambda done, total: _fit_watch(marks, done, total))
             fit_seconds, extrapolated = time.perf_counter() - marks[0], False
         except _FitTooLong as projection:
             fit_seconds, extrapolated = projection.seconds, True
     step_seconds = np.diff(marks)
-    return {"data": str(folder), "n_learners": data.n_learners, "n_interactions": len(data),
-            "load_seconds": load_seconds, "chains_seconds": chains_seconds, "longest_chain": chains.longest(),
-            "steps": steps, "torch_threads": fit_threads, "seconds_per_step": float(np.median(step_seconds)),
-            "seconds_per_step_mean": float(step_seconds.mean()), "slowest_step_seconds": float(step_seconds.max()),
-            "fit_seconds": fit_seconds, "extrapolated": extrapolated, "steps_run": len(step_seconds),
-            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # Linux: KiB
-            "target_seconds": REFIT_TARGET_SECONDS, "meets_target": fit_seconds <= REFIT_TARGET_SECONDS}
+    return {"scale": "all" if answers is None else answers, "n_learners": data.n_learners,
+            "n_interactions": len(data), "longest_chain": chains.longest(), "load_seconds": load_seconds,
+            "chains_seconds": chains_seconds, "torch_threads": fit_threads,
+            "seconds_per_step": float(np.median(step_seconds)), "seconds_per_step_mean": float(step_seconds.mean()),
+            "slowest_step_seconds": float(step_seconds.max()), "fit_seconds": fit_seconds,
+            "extrapolated": extrapolated, "steps_run": len(step_seconds),
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # Linux: KiB
+
+
+def cohort_scaled(data: Interactions, *, answers: int | None, seed: int) -> Interactions:
+    """The cohort cut or grown to at least ``answers`` answers by whole learners (None: as it is): learners in a
+    seeded random order until there are enough, and past the whole cohort, its learners again as new learners
+    (same answers, a cohort of the same shape)."""
+    if answers is None:
+        return data
+    order = np.random.default_rng(seed).permutation(data.n_learners)
+    lengths = np.bincount(data.learner, minlength=data.n_learners)[order]
+    copies = -(-answers // len(data))  # ceil: whole cohorts needed
+    enough = int(np.searchsorted(np.cumsum(np.tile(lengths, copies)), answers)) + 1
+    chosen = np.tile(order, copies)[:enough]
+    grown = data.take_learners(chosen[:data.n_learners])
+    for start in range(data.n_learners, enough, data.n_learners):
+        grown = concat(grown, data.take_learners(chosen[start:start + data.n_learners]))
+    return grown
 
 
 class _FitTooLong(Exception):
