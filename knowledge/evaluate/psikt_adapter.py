@@ -3,15 +3,18 @@
 Time is in days when the data has timestamps (seconds / 86400); otherwise one interaction is one unit.
 A row's concept is its ``skill``, as for every other model of the harness: in ``flat`` data that is the row's
 skill set, which names exactly one combination of Q-matrix concepts.
-The data sets come without a prerequisite graph, so transfer can only run along candidate edges (as in the app's
-refit, which weighs them beside the curated graph): every pair j -> k that at least ``EDGE_CANDIDATE_LEARNERS`` of
-the fitted learners practised in that order (``edge_candidates``), each under the candidate prior.
+The data sets come without a prerequisite graph, so transfer can only run along candidate edges, as in the app's
+refit, which weighs them beside the curated graph: the ``EDGE_CANDIDATES`` pairs j -> k that the most learners
+(at least ``EDGE_CANDIDATE_LEARNERS``) practised in that order (``edge_candidates``), under the candidate prior.
 
-The valid learners' next-step log-loss chooses, from fits on the train learners (as DKT stops on its validation
-split), whether to weigh those candidate edges and the number of SVI steps (early stopping from
-``FIRST_CHECK_STEP`` up to ``steps`` with patience ``PATIENCE``); the cohort fit then runs that choice on train and
-valid together, as the other baselines fit on both. Test learners are new to the filter (see
-``knowledge.learner.filter.filter_run``).
+Two fits, as DKT stops on its validation split and every baseline then fits on train and valid together:
+
+1. on the train learners, with early stopping on the valid learners' next-step log-loss (checks every
+   ``CHECK_EVERY`` steps from ``FIRST_CHECK_STEP`` up to ``steps``, patience ``PATIENCE``; each check predicts the
+   valid learners' first ``CHECK_ANSWERS`` answers, so that its cost does not grow with the longest history);
+2. on train and valid together, for the steps of the best check.
+
+Test learners are new to the filter (see ``knowledge.learner.filter.filter_run``).
 """
 
 from __future__ import annotations
@@ -30,17 +33,17 @@ from knowledge.learner.model import Cohort, cohort_fit
 from knowledge.learner.posterior import Posterior
 
 SECONDS_PER_DAY = 86400.0
-# Early stopping looks from this step on: before it the fit is leaving its starting point, and on algebra2005 the
-# valid loss rose from step 50 to 150 while the ELBO still fell fast, which stopped the fit at 50 steps.
-FIRST_CHECK_STEP = 300
-# Checks without a new best before the fit stops (every 50 steps): SVI's valid loss zigzags by a few thousandths
-# from check to check, and with 2 the fit on algebra2005 (dev seed 2) stopped at 300 steps while the valid loss went
-# on falling to step 950 (0.4518 at 300, 0.4474 at 950).
+LEARNING_RATE = 0.06  # SVI's first step size; it shrinks by STEP_SIZE_DECAY per step
+# Early stopping looks from this step on: before it the fit is still leaving its starting point, where a passing
+# rise of the valid loss is not overfitting.
+FIRST_CHECK_STEP = 200
+CHECK_EVERY = 50
+# Checks without a new best before the fit stops: SVI's valid loss zigzags by a few thousandths from check to check.
 PATIENCE = 4
+CHECK_ANSWERS = 500
+EDGE_CANDIDATES = 20
 # Learners who must have practised j before k for j -> k to be a candidate edge, so that its weight stands on several
-# learners' answers. On assist2015 the ~6,300 such pairs raised next-step AUC by 0.003 / 0.002 (dev seeds 1 / 2;
-# 0.0013 on seed 1 with only the 1,000 most practised); on assist2017 edges left it unchanged, and on algebra2005
-# they made the valid log-loss worse, so there the fit goes without.
+# learners' answers.
 EDGE_CANDIDATE_LEARNERS = 10
 
 
@@ -78,11 +81,13 @@ def interactions_cohort(data: Interactions) -> Cohort:
                   n_items=data.n_items, n_concepts=data.n_skills)
 
 
-def candidate_edges_added(cohort: Cohort) -> Cohort:
-    """The cohort with every candidate edge (see the module docstring) under the candidate prior."""
-    edges = edge_candidates(answers=cohort.answers, edges=torch.zeros((0, 2), dtype=torch.long),
-                            n_concepts=cohort.n_concepts, most=cohort.n_concepts ** 2,
-                            least_learners=EDGE_CANDIDATE_LEARNERS)
+def candidate_edges_added(cohort: Cohort, edges: torch.Tensor | None = None) -> Cohort:
+    """The cohort with candidate edges under the candidate prior: ``edges`` (C, 2), or its own (see the module
+    docstring)."""
+    if edges is None:
+        edges = edge_candidates(answers=cohort.answers, edges=torch.zeros((0, 2), dtype=torch.long),
+                                n_concepts=cohort.n_concepts, most=EDGE_CANDIDATES,
+                                least_learners=EDGE_CANDIDATE_LEARNERS)
     return replace(cohort, edges=edges, edge_prior=torch.full((len(edges),), CANDIDATE_EDGE_PRIOR))
 
 
@@ -95,8 +100,7 @@ def next_step_predictions(posterior: Posterior, data: Interactions) -> np.ndarra
 
 
 class PsiKT:
-    """``steps``: the most SVI steps; with a valid split, the count early stopping picks, else all of them (and no
-    candidate edges)."""
+    """``steps``: the most SVI steps of the first fit; without a valid split, the one fit runs all of them."""
 
     name = "psikt"
 
@@ -107,37 +111,31 @@ class PsiKT:
         self.success_rate: np.ndarray | None = None  # (L,) of the fitted learners
 
     def fit(self, train: Interactions, valid: Interactions | None) -> None:
-        candidate_edges, steps = False, self.steps
-        if valid is not None and len(valid):
-            candidate_edges, steps = self._choice_by_validation(train, valid)
-            train = concat(train, valid)
-        self.success_rate = metrics.learner_success_rate(train.correct, train.learner)
-        cohort = interactions_cohort(train)
-        self.posterior = cohort_fit(candidate_edges_added(cohort) if candidate_edges else cohort, steps=steps,
-                                    seed=self.seed)
+        if valid is None or len(valid) == 0:
+            self.success_rate = metrics.learner_success_rate(train.correct, train.learner)
+            self.posterior = cohort_fit(candidate_edges_added(interactions_cohort(train)), steps=self.steps,
+                                        learning_rate=LEARNING_RATE, seed=self.seed)
+            return
+        best, steps = self._best_on_valid(train, valid)
+        both = concat(train, valid)
+        self.success_rate = metrics.learner_success_rate(both.correct, both.learner)
+        self.posterior = cohort_fit(candidate_edges_added(interactions_cohort(both), best.edges), steps=steps,
+                                    learning_rate=LEARNING_RATE, seed=self.seed)
 
-    def _choice_by_validation(self, train: Interactions, valid: Interactions) -> tuple[bool, int]:
-        """Whether to weigh candidate edges, and the step count (up to ``steps``), whose posterior, fitted on train,
-        predicts the valid learners best."""
-        without_edges = interactions_cohort(train)
-        with_edges = candidate_edges_added(without_edges)
-        best = {False: self._best_check(without_edges, valid)}  # candidate edges -> (valid log-loss, steps done)
-        if len(with_edges.edges):
-            best[True] = self._best_check(with_edges, valid)
-        candidate_edges = min(best, key=best.get)
-        return candidate_edges, best[candidate_edges][1]
-
-    def _best_check(self, cohort: Cohort, valid: Interactions) -> tuple[float, int]:
-        """The early-stopping fit's best check: (valid log-loss, steps done)."""
+    def _best_on_valid(self, train: Interactions, valid: Interactions) -> tuple[Posterior, int]:
+        """The train fit's posterior that predicts the valid learners best, and its step count; the fit on train and
+        valid keeps its candidate edges."""
+        checked = valid.window(0, CHECK_ANSWERS)
         checks = []
 
         def validate(posterior: Posterior, done: int) -> float:
-            checks.append((metrics.logloss(valid.correct, next_step_predictions(posterior, valid)), done))
+            checks.append((metrics.logloss(checked.correct, next_step_predictions(posterior, checked)), done))
             return checks[-1][0]
 
-        cohort_fit(cohort, steps=self.steps, seed=self.seed, validate=validate, validate_from=FIRST_CHECK_STEP,
-                   patience=PATIENCE)
-        return min(checks)
+        best = cohort_fit(candidate_edges_added(interactions_cohort(train)), steps=self.steps,
+                          learning_rate=LEARNING_RATE, seed=self.seed, validate=validate,
+                          validate_every=CHECK_EVERY, validate_from=FIRST_CHECK_STEP, patience=PATIENCE)
+        return best, min(checks)[1]
 
     def predict_next_step(self, data: Interactions) -> np.ndarray:
         return next_step_predictions(self.posterior, data)
