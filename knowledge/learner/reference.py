@@ -2,9 +2,9 @@ r"""The cohort fit's likelihood and the online filter written answer by answer: 
 
 One learner at a time, their answers one at a time in time order (the order of the rows, see ``Answers``), in
 Python floats: the equations of ``knowledge.learner`` as they read, as pyro's examples show a simple model before
-a fast one. ``chain_log_likelihood`` and ``filter_run`` do the same arithmetic regrouped for speed (every chain's
-r-th answer at once, every learner's n-th answer at once); the tests hold them to this, answer by answer. The
-app does not call it.
+a fast one. ``chain_log_likelihood`` and ``filter_run`` do the same arithmetic regrouped for speed (the terms of
+every answer at once and the recursion along each chain compiled; every learner's n-th answer at once); the tests
+hold them to this, answer by answer. The app does not call it.
 
 For each answer of learner l, at time t, on item i with concepts S (main concept k first), right or wrong y:
 
