@@ -5,6 +5,9 @@ the same learners and answers, with what the condition takes away.
 - ``short-histories``: many learners seen briefly. Every learner's history is cut into windows of
   ``SHORT_HISTORY_ANSWERS`` answers, each window a learner of its own, who arrives with practice the data does not
   show (as learners do in a data set that covers part of their year).
+- ``skill-rows``: an answer on an item tagged with several skills is a row per skill (same item, time and answer,
+  one after the other), as some exports of ASSISTments give them; a row's skill is then one Q-matrix concept.
+  Needs the data's concept sets (``Interactions.skills``).
 - ``sparse-items``: many items with few answers each. Every item is split into copies of about
   ``SPARSE_ITEM_ANSWERS`` answers, each learner meeting one copy of it (so a retry stays a retry), copies keeping
   the item's skills: a model learns each copy's difficulty from a few answers, as on a bank of thousands of items.
@@ -38,6 +41,18 @@ def histories_short(data: Interactions, *, seed: int) -> Interactions:
     return replace(data, learner=np.cumsum(new_learner) - 1)
 
 
+def skill_rows(data: Interactions, *, seed: int) -> Interactions:
+    """Each row repeated once per concept of its item, in the item's concept order, each copy with that concept as
+    its skill."""
+    if data.skills is None:
+        raise ValueError(f"{data.name} has no concept sets: skill-rows needs them (a Q-matrix or multi-concept rows)")
+    repeats = np.array([len(concepts) for concepts in data.skills])
+    rows = np.repeat(np.arange(len(data)), repeats)
+    skill = np.concatenate(data.skills).astype(np.int64)
+    expanded = data.take_rows(rows)
+    return replace(expanded, skill=skill, skills=None, n_skills=int(skill.max()) + 1)
+
+
 def items_sparse(data: Interactions, *, seed: int) -> Interactions:
     """Item i with n_i answers becomes ceil(n_i / SPARSE_ITEM_ANSWERS) copies; a learner's rows on i all go to the
     copy drawn for that (learner, item) pair."""
@@ -50,7 +65,7 @@ def items_sparse(data: Interactions, *, seed: int) -> Interactions:
 
 
 CONDITIONS: dict[str, Callable[..., Interactions]] = {"no-time": time_dropped, "short-histories": histories_short,
-                                                      "sparse-items": items_sparse}
+                                                      "skill-rows": skill_rows, "sparse-items": items_sparse}
 
 
 def conditions_apply(data: Interactions, conditions: list[str], *, seed: int) -> Interactions:

@@ -78,3 +78,20 @@ def test_short_histories_make_each_window_of_answers_a_learner():
     np.testing.assert_array_equal(short.item, data.item)
     np.testing.assert_array_equal(short.time, data.time)
     assert short.has_time
+
+
+def test_skill_rows_give_an_answer_a_row_per_concept_of_its_item():
+    data = replace(cohort(n_learners=2, items=2, rounds=1), skills=[np.array(s) for s in ([0, 3], [1], [2], [0, 1])])
+
+    rows = conditions_apply(data, ["skill-rows"], seed=0)
+
+    assert len(rows) == 6 and rows.n_skills == 4
+    np.testing.assert_array_equal(rows.skill, [0, 3, 1, 2, 0, 1])
+    np.testing.assert_array_equal(rows.item, np.repeat(data.item, [2, 1, 1, 2]))
+    np.testing.assert_array_equal(rows.correct, np.repeat(data.correct, [2, 1, 1, 2]))
+    np.testing.assert_array_equal(rows.learner, [0, 0, 0, 1, 1, 1])
+
+
+def test_skill_rows_need_concept_sets():
+    with pytest.raises(ValueError, match="no concept sets"):
+        conditions_apply(cohort(n_learners=2), ["skill-rows"], seed=0)
